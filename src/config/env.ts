@@ -1,0 +1,187 @@
+// Every environment variable herd reads, once, with its default and description (ollama-spec §4).
+// Only entry points (server/main.ts, cli/main.ts) read these; everything else takes parameters.
+
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+type Env = Record<string, string | undefined>;
+
+export interface EnvVar {
+  name: string;
+  default: string;
+  description: string;
+}
+
+export const ENV_VARS: EnvVar[] = [
+  { name: "OLLAMA_HOST", default: "127.0.0.1:11434", description: "IP address and port for the server (bind) and the client (connect)" },
+  { name: "OLLAMA_MODELS", default: "~/.ollama/models", description: "The path to the models directory (shared with Ollama)" },
+  { name: "OLLAMA_ORIGINS", default: "", description: "A comma separated list of allowed CORS origins, added to the defaults" },
+  { name: "OLLAMA_KEEP_ALIVE", default: "5m", description: "How long models stay loaded in memory (Go duration or seconds; negative = forever)" },
+  { name: "OLLAMA_CONTEXT_LENGTH", default: "0", description: "Default context length (0 = 4096 without a GPU, tiered by VRAM otherwise)" },
+  { name: "OLLAMA_MAX_LOADED_MODELS", default: "0", description: "Maximum number of loaded models (0 = 3 per GPU, at least 3)" },
+  { name: "OLLAMA_MAX_QUEUE", default: "512", description: "Maximum number of queued requests" },
+  { name: "OLLAMA_NUM_PARALLEL", default: "1", description: "Maximum number of parallel requests per model" },
+  { name: "OLLAMA_LOAD_TIMEOUT", default: "5m", description: "How long to allow model loads to stall before giving up" },
+  { name: "OLLAMA_NOPRUNE", default: "false", description: "Do not prune unused blobs on startup" },
+  { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
+  { name: "OLLAMA_DEBUG", default: "false", description: "Show additional debug information (1 = debug, 2 = trace)" },
+  { name: "OLLAMA_FLASH_ATTENTION", default: "", description: "Enable (true) or disable (false) flash attention; unset = automatic" },
+  { name: "OLLAMA_KV_CACHE_TYPE", default: "", description: "Quantization type for the K/V cache (f16, q8_0, q4_0)" },
+  { name: "OLLAMA_GO_TEMPLATE", default: "true", description: "Prefer a model's Go TEMPLATE over its GGUF Jinja chat template" },
+  { name: "OLLAMA_NO_CLOUD", default: "false", description: "Disable ollama.com cloud models (herd never proxies to the cloud)" },
+  { name: "HTTPS_PROXY", default: "", description: "Proxy for registry traffic (also HTTP_PROXY, NO_PROXY)" },
+];
+
+/** Values are trimmed of spaces and surrounding quotes, as Ollama's envconfig.Var does. */
+export function envVar(env: Env, name: string): string {
+  let v = (env[name] ?? "").trim();
+  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
+    v = v.slice(1, -1).trim();
+  }
+  return v;
+}
+
+/** Go's ParseBool, except that any other non-empty value counts as true (Ollama's rule). */
+export function envBool(env: Env, name: string): boolean {
+  const v = envVar(env, name);
+  if (v === "") return false;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
+  return true;
+}
+
+/** Tri-state bool: undefined when unset. */
+export function envOptionalBool(env: Env, name: string): boolean | undefined {
+  return envVar(env, name) === "" ? undefined : envBool(env, name);
+}
+
+export function envUint(env: Env, name: string, fallback: number): number {
+  const v = envVar(env, name);
+  if (v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    process.emitWarning(`invalid environment variable, using default: ${name}=${v} (default ${fallback})`);
+    return fallback;
+  }
+  return n;
+}
+
+export interface HostConfig {
+  scheme: string;
+  host: string;
+  port: number;
+  /** Path kept for the client (reverse proxies under a prefix). */
+  path: string;
+}
+
+/** OLLAMA_HOST parsing (§4): optional scheme, default host 127.0.0.1, ports by scheme. */
+export function parseHost(raw: string): HostConfig {
+  let s = raw.trim();
+  let scheme = "http";
+  let defaultPort = 11434;
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(s);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    s = s.slice(m[0].length);
+    if (scheme === "http") defaultPort = 80;
+    else if (scheme === "https") defaultPort = 443;
+  } else if (s === "ollama.com") {
+    return { scheme: "https", host: "ollama.com", port: 443, path: "" };
+  }
+  let path = "";
+  const slash = s.indexOf("/");
+  if (slash >= 0) {
+    path = s.slice(slash).replace(/\/+$/, "");
+    s = s.slice(0, slash);
+  }
+  let host = s;
+  let portStr = "";
+  if (s.startsWith("[")) {
+    const end = s.indexOf("]");
+    host = s.slice(1, end);
+    portStr = s.slice(end + 1).replace(/^:/, "");
+  } else {
+    const colon = s.lastIndexOf(":");
+    if (colon >= 0 && s.indexOf(":") === colon) {
+      host = s.slice(0, colon);
+      portStr = s.slice(colon + 1);
+    }
+  }
+  if (host === "") host = "127.0.0.1";
+  let port = defaultPort;
+  if (portStr !== "") {
+    const p = Number(portStr);
+    if (Number.isInteger(p) && p >= 0 && p <= 65535) port = p;
+  }
+  return { scheme, host, port, path };
+}
+
+/** The host a client connects to: 0.0.0.0 and :: mean "this machine". */
+export function connectableHost(h: HostConfig): HostConfig {
+  if (h.host === "0.0.0.0" || h.host === "::") return { ...h, host: h.host === "::" ? "::1" : "127.0.0.1" };
+  return h;
+}
+
+export function hostUrl(h: HostConfig): string {
+  const host = h.host.includes(":") ? `[${h.host}]` : h.host;
+  return `${h.scheme}://${host}:${h.port}${h.path}`;
+}
+
+/** CORS origins: OLLAMA_ORIGINS (not trimmed per entry, as Ollama) plus the defaults. */
+export function allowedOrigins(env: Env): string[] {
+  const extra = envVar(env, "OLLAMA_ORIGINS");
+  const origins = extra ? extra.split(",") : [];
+  for (const h of ["localhost", "127.0.0.1", "0.0.0.0"]) {
+    origins.push(`http://${h}`, `https://${h}`, `http://${h}:*`, `https://${h}:*`);
+  }
+  origins.push("app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*");
+  return origins;
+}
+
+export function ollamaHome(env: Env): string {
+  return join(env.HOME || homedir(), ".ollama");
+}
+
+export function modelsDir(env: Env): string {
+  const v = envVar(env, "OLLAMA_MODELS");
+  if (v) return v.startsWith("~/") ? join(env.HOME || homedir(), v.slice(2)) : v;
+  return join(ollamaHome(env), "models");
+}
+
+/** Resolved server configuration: one object built by the entry point and passed down. */
+export interface ServerConfig {
+  host: HostConfig;
+  modelsDir: string;
+  home: string;
+  origins: string[];
+  keepAlive: string;
+  contextLength: number;
+  maxLoadedModels: number;
+  maxQueue: number;
+  numParallel: number;
+  noPrune: boolean;
+  debug: boolean;
+  goTemplate: boolean;
+}
+
+export function serverConfig(env: Env = process.env): ServerConfig {
+  return {
+    host: parseHost(envVar(env, "OLLAMA_HOST") || "127.0.0.1:11434"),
+    modelsDir: modelsDir(env),
+    home: ollamaHome(env),
+    origins: allowedOrigins(env),
+    keepAlive: envVar(env, "OLLAMA_KEEP_ALIVE") || "5m",
+    contextLength: envUint(env, "OLLAMA_CONTEXT_LENGTH", 0),
+    maxLoadedModels: envUint(env, "OLLAMA_MAX_LOADED_MODELS", 0) || 3,
+    maxQueue: envUint(env, "OLLAMA_MAX_QUEUE", 512),
+    numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 1) || 1,
+    noPrune: envBool(env, "OLLAMA_NOPRUNE"),
+    debug: envBool(env, "OLLAMA_DEBUG"),
+    goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),
+  };
+}
+
+/** The table printed by `herd serve --help`. */
+export function envHelp(): string {
+  const w = Math.max(...ENV_VARS.map((v) => v.name.length));
+  return ENV_VARS.map((v) => `    ${v.name.padEnd(w)}   ${v.description}${v.default ? ` (default: ${v.default})` : ""}`).join("\n");
+}

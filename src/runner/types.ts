@@ -1,0 +1,106 @@
+// The engine seam: everything above `runner/` talks to a loaded model through `Runner`.
+// `runner/llama/` implements it with node-llama-cpp in a child process; `runner/fake/` for scheduler tests.
+
+/** Load-time options (ollama-spec §1.4 "load" kind). A change of any of these needs a reload. */
+export interface LoadOptions {
+  /** Path of the GGUF weights blob. */
+  modelPath: string;
+  /** LoRA adapter GGUF paths. */
+  adapters?: string[];
+  /** Context size in tokens (already defaulted and clamped to the trained context). */
+  numCtx: number;
+  numBatch?: number;
+  /** Layers on GPU: -1 auto, 0 CPU only. */
+  numGpu?: number;
+  mainGpu?: number;
+  useMmap?: boolean;
+  /** 0 = herd chooses per phase. */
+  numThread?: number;
+  /** Load for embeddings (pooling) instead of generation. */
+  embedding?: boolean;
+  /** Context shift on overflow (Ollama's `shift`, default true). */
+  shift?: boolean;
+  numKeep?: number;
+}
+
+/** Per-request sampling and stopping (ollama-spec §1.4 "request" kind). */
+export interface SamplingOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  typicalP?: number;
+  repeatLastN?: number;
+  repeatPenalty?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** -1 = random. */
+  seed?: number;
+  /** Max tokens to generate; already bounded (never -1 here). */
+  numPredict: number;
+  numKeep?: number;
+  /** Stop strings: matched across token boundaries, never emitted. */
+  stop?: string[];
+}
+
+export interface CompletionRequest {
+  /** Prompt as text (special tokens parsed) or as token ids. */
+  prompt: string | number[];
+  sampling: SamplingOptions;
+  /** A JSON schema object, or "json" for any JSON value, constraining the output. */
+  format?: "json" | Record<string, unknown>;
+  /** Refuse (instead of truncating) a prompt longer than the context. */
+  truncate?: boolean;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  signal?: AbortSignal;
+}
+
+export interface Timings {
+  /** Tokens in the prompt, including those served from the KV cache (Ollama counts them). */
+  promptTokens: number;
+  /** Of which evaluated now (not cached). */
+  promptEvaluated: number;
+  promptNs: number;
+  evalTokens: number;
+  evalNs: number;
+}
+
+/** One streamed piece of output. `text` may be empty (e.g. a held-back partial stop string). */
+export type CompletionChunk =
+  | { type: "token"; text: string; tokens: number[]; logprobs?: unknown[] }
+  | { type: "done"; reason: "stop" | "length"; timings: Timings; tokens: number[] };
+
+export interface EmbedResult {
+  /** One unnormalized vector per input. */
+  embeddings: number[][];
+  promptTokens: number;
+}
+
+export interface MemoryUse {
+  /** Bytes in host RAM. */
+  ram: number;
+  /** Bytes in GPU memory. */
+  vram: number;
+}
+
+export interface Runner {
+  readonly options: LoadOptions;
+  /** Context size actually in use. */
+  readonly contextSize: number;
+  /** Model's trained context length. */
+  readonly trainedContext: number;
+  readonly memory: MemoryUse;
+  tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
+  detokenize(tokens: number[]): Promise<string>;
+  /** Streams generated text. Abort through `req.signal` stops within a token. */
+  complete(req: CompletionRequest): AsyncIterable<CompletionChunk>;
+  embed(inputs: string[], opts?: { truncate?: boolean; signal?: AbortSignal }): Promise<EmbedResult>;
+  /** Reranker models: relevance score of each document for the query. */
+  rank?(query: string, documents: string[], signal?: AbortSignal): Promise<number[]>;
+  /** Resolves when the runner process exits (crash or close). */
+  readonly exited: Promise<void>;
+  close(): Promise<void>;
+}
+
+export type CreateRunner = (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner>;

@@ -1,0 +1,32 @@
+// Paths to the shared, read-only test fixtures beside the checkout (`../shared`).
+// Tests copy to a temp dir whatever they must change.
+
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("package.json not found above " + import.meta.url);
+    dir = up;
+  }
+  return dir;
+}
+
+export const REPO_ROOT = findRepoRoot();
+export const SHARED = process.env.HERD_SHARED_DIR ?? resolve(REPO_ROOT, "..", "shared");
+export const MODELS = join(SHARED, "models");
+export const FIXTURES = join(SHARED, "fixtures");
+
+export function model(name: string): string {
+  return join(MODELS, name);
+}
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = "herd-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

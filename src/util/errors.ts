@@ -1,0 +1,100 @@
+// Named errors shared by every layer. Messages are Ollama's exact strings (ollama-spec §18);
+// `server/errors.ts` maps each class to its HTTP status in one place.
+
+/** Base class: anything herd throws on purpose. */
+export class HerdError extends Error {
+  override name = "HerdError";
+}
+
+/** Malformed or invalid input (400). */
+export class BadRequestError extends HerdError {
+  override name = "BadRequestError";
+}
+
+export class InvalidModelNameError extends BadRequestError {
+  override name = "InvalidModelNameError";
+  constructor(message = "invalid model name") {
+    super(message);
+  }
+}
+
+/** A capability the model lacks (400): `"<model>" does not support thinking` etc. */
+export class CapabilityError extends BadRequestError {
+  override name = "CapabilityError";
+}
+
+/** 404 family. */
+export class NotFoundError extends HerdError {
+  override name = "NotFoundError";
+}
+
+export class ModelNotFoundError extends NotFoundError {
+  override name = "ModelNotFoundError";
+  constructor(
+    readonly model: string,
+    message = `model '${model}' not found`,
+  ) {
+    super(message);
+  }
+}
+
+export class BlobNotFoundError extends NotFoundError {
+  override name = "BlobNotFoundError";
+  constructor(readonly digest: string) {
+    super(`blob "${digest}" not found`);
+  }
+}
+
+/** 503: the scheduler's queue is full. */
+export class QueueFullError extends HerdError {
+  override name = "QueueFullError";
+  constructor() {
+    super("server busy, please try again.  maximum pending requests exceeded");
+  }
+}
+
+/** 499: the client went away while its request waited. */
+export class CanceledError extends HerdError {
+  override name = "CanceledError";
+  constructor(message = "request canceled") {
+    super(message);
+  }
+}
+
+/** 500: the runner process died or could not be reached. */
+export class RunnerCrashedError extends HerdError {
+  override name = "RunnerCrashedError";
+  constructor(detail?: string) {
+    super(
+      "model runner has unexpectedly stopped, this may be due to resource limitations or an internal error, check ollama server logs for details" +
+        (detail ? `: ${detail}` : ""),
+    );
+  }
+}
+
+/** 500: the model could not be loaded (bad file, unsupported architecture, no memory). */
+export class ModelLoadError extends HerdError {
+  override name = "ModelLoadError";
+}
+
+/** 507-ish in spirit, but Ollama answers 500: the model cannot fit in memory at all. */
+export class InsufficientMemoryError extends HerdError {
+  override name = "InsufficientMemoryError";
+}
+
+/** 500 with Ollama's wording for options of the wrong type and bad `format`. */
+export class InvalidOptionError extends HerdError {
+  override name = "InvalidOptionError";
+}
+
+/** Registry and network failures during pull/push (500). */
+export class RegistryError extends HerdError {
+  override name = "RegistryError";
+}
+
+export class UnauthorizedError extends RegistryError {
+  override name = "UnauthorizedError";
+  constructor(message = "unauthorized: access denied") {
+    super(message);
+  }
+}
