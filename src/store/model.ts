@@ -1,0 +1,87 @@
+// A stored model, read from its manifest's layers: what inference and `show` need.
+
+import type { Message } from "../api/types.js";
+import { displayShortest, type ModelName } from "../name/index.js";
+import { type Manifest, MediaType, type ModelConfig } from "./manifest.js";
+import type { Store } from "./store.js";
+
+export interface Model {
+  name: ModelName;
+  /** `DisplayShortest` form, e.g. `llama3.2:latest`. */
+  shortName: string;
+  /** Hex sha256 of the manifest. */
+  digest: string;
+  manifest: Manifest;
+  config: ModelConfig;
+  modifiedAt: Date;
+  /** GGUF weights path (absent for a manifest without a model layer). */
+  modelPath?: string;
+  /** The `from` of the model layer: where the weights came from. */
+  parentModel: string;
+  adapters: string[];
+  projectors: string[];
+  template?: string;
+  system?: string;
+  params: Record<string, unknown>;
+  messages: Message[];
+  license: string[];
+}
+
+export async function readModel(store: Store, name: ModelName): Promise<Model> {
+  const stored = await store.readManifest(name);
+  const { manifest } = stored;
+  let config: ModelConfig = { architecture: "amd64", os: "linux" };
+  if (manifest.config?.digest) {
+    try {
+      config = JSON.parse((await store.blobs.read(manifest.config.digest)).toString());
+    } catch {
+      // A missing or broken config blob still lets the model be listed and run.
+    }
+  }
+  const text = async (digest: string) => (await store.blobs.read(digest)).toString();
+  const model: Model = {
+    name: stored.name,
+    shortName: displayShortest(stored.name),
+    digest: stored.digest,
+    manifest,
+    config,
+    modifiedAt: stored.modifiedAt,
+    parentModel: "",
+    adapters: [],
+    projectors: [],
+    params: {},
+    messages: [],
+    license: [],
+  };
+  for (const layer of manifest.layers) {
+    switch (layer.mediaType) {
+      case MediaType.model:
+        model.modelPath = store.blobs.path(layer.digest);
+        model.parentModel = layer.from ?? "";
+        break;
+      case MediaType.adapter:
+        model.adapters.push(store.blobs.path(layer.digest));
+        break;
+      case MediaType.projector:
+        model.projectors.push(store.blobs.path(layer.digest));
+        break;
+      case MediaType.template:
+      case MediaType.prompt:
+        model.template = await text(layer.digest);
+        break;
+      case MediaType.system:
+        model.system = await text(layer.digest);
+        break;
+      case MediaType.params:
+        model.params = JSON.parse(await text(layer.digest));
+        break;
+      case MediaType.messages:
+        model.messages = JSON.parse(await text(layer.digest));
+        break;
+      case MediaType.license:
+        model.license.push(await text(layer.digest));
+        break;
+    }
+  }
+  return model;
+}

@@ -1,0 +1,95 @@
+// Startup garbage collection (ollama-spec §5.4): unreferenced blobs past a grace period, stray temp
+// files, and empty manifest directories. Partial downloads younger than a day are kept so an
+// interrupted pull can resume after a restart.
+
+import { readdir, rm, rmdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { isDigest } from "../name/index.js";
+import { TEMP_PREFIX } from "./blobs.js";
+import type { Store } from "./store.js";
+
+export interface PruneOptions {
+  /** Unreferenced blobs younger than this are kept (a create or pull may be about to reference them). */
+  graceMs?: number;
+  /** Partial downloads younger than this are kept for resuming. */
+  partialMaxAgeMs?: number;
+  now?: number;
+}
+
+export interface PruneResult {
+  removed: string[];
+  skipped?: string;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise<PruneResult> {
+  const grace = opts.graceMs ?? 3_600_000;
+  const partialAge = opts.partialMaxAgeMs ?? 86_400_000;
+  const now = opts.now ?? Date.now();
+  const { digests, invalid } = await store.referencedDigests();
+  if (invalid.length) {
+    // As Ollama: a manifest we cannot read may reference anything, so delete nothing.
+    return { removed: [], skipped: `corrupt manifests: ${invalid.join(", ")}` };
+  }
+  const removed: string[] = [];
+  let entries: string[] = [];
+  try {
+    entries = await readdir(store.blobs.dir);
+  } catch {
+    return { removed };
+  }
+  for (const name of entries) {
+    const path = join(store.blobs.dir, name);
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      continue;
+    }
+    const age = now - st.mtimeMs;
+    let remove = false;
+    if (isDigest(name)) {
+      remove = !digests.has(name.replace("-", ":").toLowerCase()) && age > grace;
+    } else if (/^sha256-[0-9a-f]{64}-partial(-\d+)?$/.test(name)) {
+      remove = age > partialAge;
+    } else if (name.startsWith(TEMP_PREFIX)) {
+      const pid = Number(name.slice(TEMP_PREFIX.length).split("-")[0]);
+      remove = !(pid !== process.pid && pidAlive(pid) && age < grace);
+    } else {
+      remove = true;
+    }
+    if (remove) {
+      await rm(path, { force: true, recursive: true });
+      removed.push(name);
+    }
+  }
+  await removeEmptyDirs(store.manifestsDir, true);
+  return { removed };
+}
+
+async function removeEmptyDirs(dir: string, isRoot: boolean): Promise<boolean> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  let empty = true;
+  for (const e of entries) {
+    if (e.isDirectory() && (await removeEmptyDirs(join(dir, e.name), false))) continue;
+    empty = false;
+  }
+  if (empty && !isRoot) {
+    await rmdir(dir).catch(() => {});
+    return true;
+  }
+  return false;
+}
