@@ -98,3 +98,40 @@ export class UnauthorizedError extends RegistryError {
     super(message);
   }
 }
+
+/** A file handed to create/show is not a usable GGUF (400). Subclasses name the problem. */
+export class GgufError extends BadRequestError {
+  override name = "GgufError";
+}
+
+/** Bad magic: Ollama's create wording. */
+export class NotGgufError extends GgufError {
+  override name = "NotGgufError";
+  constructor(message = "supplied file was not in GGUF format") {
+    super(message);
+  }
+}
+
+/** GGUF v1 (and versions newer than 3) cannot be read. */
+export class UnsupportedGgufVersionError extends GgufError {
+  override name = "UnsupportedGgufVersionError";
+  constructor(readonly version: number) {
+    super(`GGUF version ${version} is not supported`);
+  }
+}
+
+/** Header ends early, tensor data runs past the end of the file, unknown value or tensor types. */
+export class CorruptGgufError extends GgufError {
+  override name = "CorruptGgufError";
+}
+
+/** A Modelfile syntax or content error; the message carries Ollama's wording. */
+export class ModelfileError extends BadRequestError {
+  override name = "ModelfileError";
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(line !== undefined && line > 0 ? `(line ${line}): ${message}` : message);
+  }
+}

@@ -1,0 +1,161 @@
+// A small fetch client of herd's (and Ollama's) REST API, used by the CLI. Imports no herd code.
+
+import type {
+  ChatRequest,
+  ChatResponse,
+  CopyRequest,
+  CreateRequest,
+  EmbedRequest,
+  EmbedResponse,
+  GenerateRequest,
+  GenerateResponse,
+  ListResponse,
+  ProcessResponse,
+  ProgressResponse,
+  PullRequest,
+  ShowRequest,
+  ShowResponse,
+  VersionResponse,
+} from "./types.js";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The server could not be reached at all (nothing listening). */
+export class ConnectionError extends Error {
+  override name = "ConnectionError";
+}
+
+async function* ndjsonLines<T>(body: ReadableStream<Uint8Array>): AsyncIterable<T> {
+  const dec = new TextDecoder();
+  let buf = "";
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buf += dec.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line) continue;
+      const obj = JSON.parse(line);
+      if (obj && typeof obj === "object" && "error" in obj) throw new ApiError(500, String(obj.error));
+      yield obj as T;
+    }
+  }
+  if (buf.trim()) {
+    const obj = JSON.parse(buf);
+    if (obj && "error" in obj) throw new ApiError(500, String(obj.error));
+    yield obj as T;
+  }
+}
+
+export class Client {
+  constructor(
+    readonly baseUrl: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  private async request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + path, {
+        method,
+        headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : typeof body === "string" || body instanceof Uint8Array || body instanceof ReadableStream ? (body as BodyInit) : JSON.stringify(body),
+        ...init,
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause;
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "ECONNRESET") {
+        throw new ConnectionError(`could not connect to herd server at ${this.baseUrl}`);
+      }
+      throw e;
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let msg = text;
+      try {
+        msg = JSON.parse(text).error ?? text;
+      } catch {
+        // plain-text error body
+      }
+      throw new ApiError(res.status, msg || res.statusText);
+    }
+    return res;
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.request("HEAD", "/");
+  }
+
+  async version(): Promise<string> {
+    return ((await (await this.request("GET", "/api/version")).json()) as VersionResponse).version;
+  }
+
+  async list(): Promise<ListResponse> {
+    return (await this.request("GET", "/api/tags")).json() as Promise<ListResponse>;
+  }
+
+  async ps(): Promise<ProcessResponse> {
+    return (await this.request("GET", "/api/ps")).json() as Promise<ProcessResponse>;
+  }
+
+  async show(req: ShowRequest): Promise<ShowResponse> {
+    return (await this.request("POST", "/api/show", req)).json() as Promise<ShowResponse>;
+  }
+
+  async copy(req: CopyRequest): Promise<void> {
+    await this.request("POST", "/api/copy", req);
+  }
+
+  async delete(model: string): Promise<void> {
+    await this.request("DELETE", "/api/delete", { model });
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    try {
+      await this.request("HEAD", `/api/blobs/${digest}`);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  async createBlob(digest: string, body: ReadableStream<Uint8Array>, size: number): Promise<void> {
+    await this.request("POST", `/api/blobs/${digest}`, body, {
+      headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+      duplex: "half",
+    } as RequestInit);
+  }
+
+  async *create(req: CreateRequest, signal?: AbortSignal): AsyncIterable<ProgressResponse> {
+    yield* ndjsonLines<ProgressResponse>((await this.request("POST", "/api/create", req, { signal })).body!);
+  }
+
+  async *pull(req: PullRequest, signal?: AbortSignal): AsyncIterable<ProgressResponse> {
+    yield* ndjsonLines<ProgressResponse>((await this.request("POST", "/api/pull", req, { signal })).body!);
+  }
+
+  async *push(req: PullRequest, signal?: AbortSignal): AsyncIterable<ProgressResponse> {
+    yield* ndjsonLines<ProgressResponse>((await this.request("POST", "/api/push", req, { signal })).body!);
+  }
+
+  async *generate(req: GenerateRequest, signal?: AbortSignal): AsyncIterable<GenerateResponse> {
+    yield* ndjsonLines<GenerateResponse>((await this.request("POST", "/api/generate", req, { signal })).body!);
+  }
+
+  async *chat(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse> {
+    yield* ndjsonLines<ChatResponse>((await this.request("POST", "/api/chat", req, { signal })).body!);
+  }
+
+  async embed(req: EmbedRequest): Promise<EmbedResponse> {
+    return (await this.request("POST", "/api/embed", req)).json() as Promise<EmbedResponse>;
+  }
+}

@@ -1,0 +1,113 @@
+// POST /api/chat (ollama-spec §1.3): checks, load/unload-only requests, Modelfile SYSTEM/MESSAGEs,
+// history truncation, streamed message chunks with thinking and whole tool calls.
+
+import type { ChatRequest, ChatResponse, Message } from "../api/types.js";
+import { CapabilityError } from "../util/errors.js";
+import { runParsed } from "./completion.js";
+import type { InferenceCore, ResolvedModel } from "./core.js";
+import { buildMetrics, createdAt, nowNs } from "./metrics.js";
+import { chatMessages, fitMessages } from "./prompt.js";
+import type { PromptRenderer } from "./renderer.js";
+import type { Lease } from "./seams.js";
+import { checkTopLogprobs, parseFormat, resolveThink, type ThinkSetting } from "./validate.js";
+
+interface PreparedChat {
+  m: ResolvedModel;
+  renderer: PromptRenderer;
+  think: ThinkSetting;
+  messages: Message[];
+}
+
+/** Shared by chat and countChatTokens: resolution, capability checks, the full message list. */
+export async function prepareChat(core: InferenceCore, req: ChatRequest): Promise<PreparedChat> {
+  const m = await core.resolve(req.model, "required");
+  const renderer = core.renderer(m, true);
+  const caps = core.capabilities(m, renderer);
+  core.requireCompletion(m, caps, "chat");
+  if (req.tools?.length && !caps.has("tools")) throw new CapabilityError(`${m.longName} does not support tools`);
+  const think = resolveThink(req.think, caps.has("thinking"), req.model);
+  const request = (req.messages ?? []).map((msg) => ({ ...msg, role: String(msg.role ?? "").toLowerCase(), content: msg.content ?? "" }));
+  core.refuseImages(m, request.reduce((n, msg) => n + (msg.images?.length ?? 0), 0));
+  return { m, renderer, think, messages: chatMessages(m.model.system, m.model.messages, request) };
+}
+
+export async function* chat(core: InferenceCore, req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
+  const start = nowNs();
+  checkTopLogprobs(req.top_logprobs);
+  const format = parseFormat(req.format);
+  const empty = !req.messages || req.messages.length === 0;
+  const head = () => ({ model: req.model, created_at: createdAt() });
+  const assistant = (content = ""): Message => ({ role: "assistant", content });
+
+  if (empty && req.keep_alive !== undefined && core.keepAliveMs(req.keep_alive) === 0) {
+    const m = await core.resolve(req.model, "required");
+    await core.expire(m);
+    yield { ...head(), message: assistant(), done: true, done_reason: "unload" };
+    return;
+  }
+  const { m, renderer, think, messages } = await prepareChat(core, req);
+  const merged = core.mergeOptions(m, req.options);
+  const keepAliveMs = core.keepAliveMs(req.keep_alive);
+
+  const lease: Lease = await core.acquire(m, merged, keepAliveMs, signal, { shift: req.shift });
+  const loadNs = Number(nowNs() - start);
+  try {
+    if (empty) {
+      yield { ...head(), message: assistant(), done: true, done_reason: "load" };
+      return;
+    }
+    const runner = lease.runner;
+    const renderOpts = { tools: req.tools, think };
+    const fitted = await fitMessages({
+      messages,
+      numCtx: merged.numCtx,
+      truncate: req.truncate !== false,
+      render: (msgs) => renderer.render(msgs, renderOpts),
+      countTokens: async (t) => (await runner.tokenize(t)).length,
+    });
+    if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
+    if (req._debug_render_only) {
+      const images = messages.reduce((n, msg) => n + (msg.images?.length ?? 0), 0);
+      yield { ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: images } };
+      return;
+    }
+
+    const steps = runParsed({
+      runner,
+      renderer,
+      think: think.enabled,
+      thinkLevel: req.think ?? undefined,
+      tools: req.tools,
+      request: {
+        prompt: fitted.prompt,
+        sampling: merged.sampling,
+        format,
+        truncate: req.truncate !== false,
+        logprobs: req.logprobs,
+        topLogprobs: req.top_logprobs,
+        signal,
+      },
+    });
+    const toMessage = (o: { content: string; thinking: string; toolCalls: Message["tool_calls"] }): Message => {
+      const msg = assistant(o.content);
+      if (o.thinking) msg.thinking = o.thinking;
+      if (o.toolCalls?.length) msg.tool_calls = o.toolCalls;
+      return msg;
+    };
+    let next = await steps.next();
+    while (!next.done) {
+      yield { ...head(), message: toMessage(next.value.output), done: false };
+      next = await steps.next();
+    }
+    const end = next.value;
+    yield {
+      ...head(),
+      message: toMessage(end.rest),
+      done: true,
+      done_reason: end.reason,
+      ...buildMetrics(start, loadNs, end.timings),
+    };
+  } finally {
+    lease.release();
+  }
+}

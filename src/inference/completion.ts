@@ -1,0 +1,125 @@
+// Runs one completion on a runner and turns its text into parsed output (thinking, content, tool
+// calls). With `format` on a thinking model it thinks first, unconstrained, then restarts with the
+// grammar and the thinking as a prefill (ollama-spec §1.3 "Structured output + thinking").
+
+import type { Think, Tool } from "../api/types.js";
+import type { CompletionRequest, Runner, Timings } from "../runner/types.js";
+import { createOutputParser, type ParsedOutput } from "./parsers/index.js";
+import type { PromptRenderer } from "./renderer.js";
+
+export interface ParsedStep {
+  output: ParsedOutput;
+  logprobs?: unknown[];
+}
+
+export interface CompletionEnd {
+  reason: "stop" | "length";
+  timings: Timings;
+  /** Prompt + generated token ids (generate's `context`). */
+  tokens: number[];
+  /** Whatever the parser held back until the end. */
+  rest: ParsedOutput;
+}
+
+export interface RunInput {
+  runner: Runner;
+  request: CompletionRequest;
+  renderer: PromptRenderer;
+  think: boolean;
+  thinkLevel?: Think;
+  tools?: Tool[];
+}
+
+/** True when the rendered prompt already opened the thinking block (the model continues inside it). */
+export function promptOpensThinking(prompt: string, open: string | undefined): boolean {
+  return !!open && prompt.trimEnd().endsWith(open);
+}
+
+/**
+ * Streams parsed steps; returns the end state. Empty steps (held-back text) are not yielded.
+ * The caller's abort signal is in `request.signal`.
+ */
+export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, CompletionEnd> {
+  const { runner, request, renderer } = input;
+  const tags = renderer.thinkingTags;
+  const promptText = typeof request.prompt === "string" ? request.prompt : "";
+  const parser = createOutputParser({
+    think: input.think ? (input.thinkLevel ?? true) : false,
+    thinkingTags: tags,
+    thinkingPrefilled: promptOpensThinking(promptText, tags?.open),
+    toolFormat: renderer.toolFormat,
+    toolTag: renderer.toolTag,
+    tools: input.tools,
+  });
+  const visible = (o: ParsedOutput) => o.content !== "" || o.thinking !== "" || o.toolCalls.length > 0;
+
+  let stages: CompletionRequest[] = [request];
+  let thoughtText = "";
+  let thoughtTimings: Timings | undefined;
+  const thinkFirst = request.format !== undefined && input.think && tags !== undefined && typeof request.prompt === "string";
+  if (thinkFirst) {
+    // Phase 1: unconstrained until the closing tag; then phase 2 continues with the grammar.
+    const phase1 = new AbortController();
+    const onAbort = () => phase1.abort();
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const unconstrained: CompletionRequest = { ...request, format: undefined, signal: phase1.signal };
+    let closed = false;
+    let seen = promptOpensThinking(promptText, tags.open) ? tags.open : "";
+    try {
+      for await (const chunk of runner.complete(unconstrained)) {
+        if (chunk.type === "done") {
+          if (!closed) {
+            const rest = parser.finish();
+            return { reason: chunk.reason, timings: chunk.timings, tokens: chunk.tokens, rest };
+          }
+          thoughtTimings = chunk.timings;
+          break;
+        }
+        if (closed) continue;
+        seen += chunk.text;
+        let text = chunk.text;
+        const at = seen.indexOf(tags.close);
+        if (at >= 0) {
+          // Keep only the text up to and including the closing tag.
+          const over = seen.length - (at + tags.close.length);
+          text = text.slice(0, text.length - over);
+          thoughtText += text;
+          closed = true;
+          phase1.abort();
+        } else {
+          thoughtText += text;
+        }
+        const out = parser.add(text);
+        if (visible(out)) yield { output: out };
+      }
+    } catch (err) {
+      if (!closed || request.signal?.aborted) throw err;
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+    stages = [{ ...request, prompt: promptText + thoughtText }];
+  }
+
+  for (const stage of stages) {
+    for await (const chunk of runner.complete(stage)) {
+      if (chunk.type === "done") {
+        const timings = thoughtTimings ? mergeTimings(thoughtTimings, chunk.timings) : chunk.timings;
+        return { reason: chunk.reason, timings, tokens: chunk.tokens, rest: parser.finish() };
+      }
+      const out = parser.add(chunk.text);
+      if (visible(out) || chunk.logprobs?.length) yield { output: out, logprobs: chunk.logprobs };
+    }
+  }
+  throw new Error("runner stream ended without a final chunk");
+}
+
+/** Two phases count as one generation: the first phase's prompt, both phases' generated tokens. */
+function mergeTimings(a: Timings, b: Timings): Timings {
+  return {
+    promptTokens: a.promptTokens,
+    promptEvaluated: a.promptEvaluated,
+    promptNs: a.promptNs,
+    evalTokens: a.evalTokens + b.evalTokens,
+    evalNs: a.evalNs + b.promptNs + b.evalNs,
+  };
+}

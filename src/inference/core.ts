@@ -1,0 +1,141 @@
+// What every inference request shares: resolve the model, read its GGUF summary, pick the prompt
+// template, merge options, lease a runner from the scheduler.
+
+import type { KeepAlive } from "../api/types.js";
+import { displayLong, parseName } from "../name/index.js";
+import type { Store } from "../store/index.js";
+import { type Model, readModel } from "../store/index.js";
+import { parseKeepAlive } from "../util/duration.js";
+import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
+import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
+import { type MergedOptions, mergeOptions } from "./options.js";
+import { chooseRenderer, type PromptRenderer } from "./renderer.js";
+import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
+
+export interface InferenceDefaults {
+  /** OLLAMA_KEEP_ALIVE in ms (negative or FOREVER_MS = forever). */
+  keepAliveMs: number;
+  /** OLLAMA_CONTEXT_LENGTH; 0 = automatic (4096). */
+  contextLength: number;
+  /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */
+  goTemplate: boolean;
+}
+
+export interface Logger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  debug?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ResolvedModel {
+  /** The name as the request spelled it (echoed in responses and errors, as Ollama does). */
+  requested: string;
+  model: Model;
+  modelPath: string;
+  gguf: GgufSummary;
+  /** Fully qualified name, as Ollama's tools/insert errors print it. */
+  longName: string;
+  key: string;
+}
+
+export class InferenceCore {
+  constructor(
+    readonly store: Store,
+    readonly scheduler: SchedulerLike,
+    readonly defaults: InferenceDefaults,
+    readonly log: Logger,
+  ) {}
+
+  /** `emptyName`: what an empty `model` is — generate/embed say 404 `model '' not found`, chat 400. */
+  async resolve(raw: string | undefined, emptyName: "not-found" | "required"): Promise<ResolvedModel> {
+    if (!raw) {
+      if (emptyName === "required") throw new BadRequestError("model is required");
+      throw new ModelNotFoundError("");
+    }
+    const name = parseName(raw);
+    let model: Model;
+    try {
+      model = await readModel(this.store, name);
+    } catch (err) {
+      if (err instanceof ModelNotFoundError) throw new ModelNotFoundError(raw);
+      throw err;
+    }
+    if (!model.modelPath) throw new ModelNotFoundError(raw);
+    const gguf = await ggufSummary(model.modelPath);
+    return {
+      requested: raw,
+      model,
+      modelPath: model.modelPath,
+      gguf,
+      longName: displayLong(model.name),
+      key: [model.modelPath, ...model.adapters].join("\n"),
+    };
+  }
+
+  renderer(m: ResolvedModel, forChat: boolean, templateOverride?: string): PromptRenderer {
+    return chooseRenderer({
+      goTemplate: templateOverride ?? m.model.template,
+      preferGo: this.defaults.goTemplate || templateOverride !== undefined,
+      gguf: m.gguf,
+      forChat,
+    });
+  }
+
+  /** Ollama's capability list for this model with this renderer (ollama-spec §8.4). */
+  capabilities(m: ResolvedModel, renderer: PromptRenderer): Set<string> {
+    const caps = new Set<string>(m.model.config.capabilities ?? []);
+    caps.add(m.gguf.hasPooling ? "embedding" : "completion");
+    for (const c of renderer.capabilities) caps.add(c);
+    if (m.model.projectors.length) caps.add("vision");
+    return caps;
+  }
+
+  requireCompletion(m: ResolvedModel, caps: Set<string>, verb: "generate" | "chat"): void {
+    if (!caps.has("completion")) throw new CapabilityError(`"${m.requested}" does not support ${verb}`);
+  }
+
+  /** Images need a vision projector, which the engine cannot run yet. */
+  refuseImages(m: ResolvedModel, images: number): void {
+    if (images > 0) throw new CapabilityError(`"${m.requested}" does not support images`);
+  }
+
+  mergeOptions(m: ResolvedModel, requestOptions: Record<string, unknown> | undefined | null, embedding = false): MergedOptions {
+    const merged = mergeOptions({
+      contextLength: this.defaults.contextLength,
+      trainedContext: m.gguf.contextLength,
+      modelParams: m.model.params,
+      requestOptions,
+      embedding,
+    });
+    for (const key of merged.unknown) this.log.warn("invalid option provided", { option: key });
+    return merged;
+  }
+
+  keepAliveMs(value: KeepAlive | undefined | null): number {
+    return value === undefined || value === null ? this.defaults.keepAliveMs : parseKeepAlive(value);
+  }
+
+  meta(m: ResolvedModel): RunnerMeta {
+    return {
+      name: m.model.shortName,
+      model: m.model.shortName,
+      digest: m.model.digest,
+      details: modelDetails(m.model, m.gguf),
+    };
+  }
+
+  acquire(
+    m: ResolvedModel,
+    merged: MergedOptions,
+    keepAliveMs: number,
+    signal: AbortSignal | undefined,
+    extra: { shift?: boolean } = {},
+  ): Promise<Lease> {
+    const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load };
+    if (extra.shift !== undefined) load.shift = extra.shift;
+    return this.scheduler.acquire({ key: m.key, load, keepAliveMs, meta: this.meta(m), signal });
+  }
+
+  async expire(m: ResolvedModel): Promise<void> {
+    await this.scheduler.expire(m.key);
+  }
+}

@@ -1,0 +1,110 @@
+// POST /api/generate (ollama-spec §1.2): checks, load/unload-only requests, prompt building
+// (raw, suffix, template override, chat-like with truncation, legacy context), streamed response.
+
+import type { GenerateRequest, GenerateResponse } from "../api/types.js";
+import { CapabilityError } from "../util/errors.js";
+import { runParsed } from "./completion.js";
+import type { InferenceCore } from "./core.js";
+import { buildMetrics, createdAt, nowNs } from "./metrics.js";
+import { fitMessages, generateMessages } from "./prompt.js";
+import { checkTopLogprobs, parseFormat, RAW_MODE_ERROR, resolveThink } from "./validate.js";
+import { BadRequestError } from "../util/errors.js";
+
+export async function* generate(core: InferenceCore, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateResponse> {
+  const start = nowNs();
+  checkTopLogprobs(req.top_logprobs);
+  if (req.raw && (req.template || req.system || req.context)) throw new BadRequestError(RAW_MODE_ERROR);
+  const format = parseFormat(req.format);
+  const m = await core.resolve(req.model, "not-found");
+  const keepAliveMs = core.keepAliveMs(req.keep_alive);
+  const prompt = req.prompt ?? "";
+  const head = () => ({ model: req.model, created_at: createdAt() });
+
+  if (prompt === "" && keepAliveMs === 0) {
+    await core.expire(m);
+    yield { ...head(), response: "", done: true, done_reason: "unload" };
+    return;
+  }
+
+  const renderer = core.renderer(m, false, req.template || undefined);
+  const caps = core.capabilities(m, renderer);
+  core.requireCompletion(m, caps, "generate");
+  if (req.suffix && !caps.has("insert")) throw new CapabilityError(`${m.longName} does not support insert`);
+  const think = resolveThink(req.think, caps.has("thinking"), req.model);
+  core.refuseImages(m, req.images?.length ?? 0);
+  const merged = core.mergeOptions(m, req.options);
+
+  const lease = await core.acquire(m, merged, keepAliveMs, signal, { shift: req.shift });
+  const loadNs = Number(nowNs() - start);
+  try {
+    if (prompt === "" && !req.suffix) {
+      yield { ...head(), response: "", done: true, done_reason: "load" };
+      return;
+    }
+    const runner = lease.runner;
+    const renderOpts = { think };
+    let text: string;
+    if (req.raw) {
+      text = prompt;
+    } else if (req.suffix && renderer.renderSuffix) {
+      text = renderer.renderSuffix(prompt, req.suffix, renderOpts);
+    } else {
+      const messages = generateMessages({
+        prompt,
+        images: req.images,
+        system: req.system,
+        modelSystem: m.model.system,
+        modelMessages: m.model.messages,
+        hasContext: !!req.context,
+      });
+      // A template override is executed directly, without truncation (as Ollama).
+      const fitted = await fitMessages({
+        messages,
+        numCtx: merged.numCtx,
+        truncate: !req.template && req.truncate !== false,
+        render: (msgs) => renderer.render(msgs, renderOpts),
+        countTokens: async (t) => (await runner.tokenize(t)).length,
+      });
+      text = fitted.prompt;
+      if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
+    }
+    if (req.context?.length) text = (await runner.detokenize(req.context)) + text;
+
+    if (req._debug_render_only) {
+      yield { ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: req.images?.length ?? 0 } };
+      return;
+    }
+
+    const steps = runParsed({
+      runner,
+      renderer,
+      think: think.enabled,
+      thinkLevel: req.think ?? undefined,
+      request: {
+        prompt: text,
+        sampling: merged.sampling,
+        format,
+        truncate: req.truncate !== false,
+        logprobs: req.logprobs,
+        topLogprobs: req.top_logprobs,
+        signal,
+      },
+    });
+    let next = await steps.next();
+    while (!next.done) {
+      const { output } = next.value;
+      const chunk: GenerateResponse = { ...head(), response: output.content, done: false };
+      if (output.thinking) chunk.thinking = output.thinking;
+      yield chunk;
+      next = await steps.next();
+    }
+    const end = next.value;
+    const final: GenerateResponse = { ...head(), response: end.rest.content, done: true, done_reason: end.reason };
+    if (end.rest.thinking) final.thinking = end.rest.thinking;
+    if (!req.raw) final.context = end.tokens;
+    Object.assign(final, buildMetrics(start, loadNs, end.timings));
+    yield final;
+  } finally {
+    lease.release();
+  }
+}

@@ -1,0 +1,141 @@
+// Options merge (ollama-spec §1.4): Ollama's DefaultOptions ← Modelfile PARAMETERs ← request `options`.
+// Values are coerced as Go's `Options.FromMap` does; unknown keys are reported, not fatal.
+
+import type { LoadOptions, SamplingOptions } from "../runner/types.js";
+import { InvalidOptionError } from "../util/errors.js";
+
+type OptionKind = "integer" | "float32" | "boolean" | "array";
+
+/** The option names Ollama still knows and the Go type each decodes into. */
+export const OPTION_KINDS: Readonly<Record<string, OptionKind>> = {
+  num_ctx: "integer",
+  num_batch: "integer",
+  num_gpu: "integer",
+  main_gpu: "integer",
+  use_mmap: "boolean",
+  num_thread: "integer",
+  draft_num_predict: "integer",
+  num_keep: "integer",
+  seed: "integer",
+  num_predict: "integer",
+  top_k: "integer",
+  top_p: "float32",
+  min_p: "float32",
+  typical_p: "float32",
+  repeat_last_n: "integer",
+  temperature: "float32",
+  repeat_penalty: "float32",
+  presence_penalty: "float32",
+  frequency_penalty: "float32",
+  stop: "array",
+};
+
+export type OptionValues = Partial<Record<string, number | boolean | string[]>>;
+
+/** Coerces one options map; returns the known values and the names of unknown keys. */
+export function coerceOptionMap(map: Record<string, unknown> | undefined | null): {
+  values: OptionValues;
+  unknown: string[];
+} {
+  const values: OptionValues = {};
+  const unknown: string[] = [];
+  for (const [key, raw] of Object.entries(map ?? {})) {
+    const kind = OPTION_KINDS[key];
+    if (!kind) {
+      unknown.push(key);
+      continue;
+    }
+    if (raw === null || raw === undefined) continue;
+    values[key] = coerceValue(key, kind, raw);
+  }
+  return { values, unknown };
+}
+
+function coerceValue(key: string, kind: OptionKind, raw: unknown): number | boolean | string[] {
+  switch (kind) {
+    case "integer":
+      if (typeof raw !== "number" || !Number.isFinite(raw)) throw typeError(key, kind);
+      return Math.trunc(raw);
+    case "float32":
+      if (typeof raw !== "number" || !Number.isFinite(raw)) throw typeError(key, kind);
+      return raw;
+    case "boolean":
+      if (typeof raw !== "boolean") throw typeError(key, kind);
+      return raw;
+    case "array":
+      // A Modelfile may hold a single stop string; requests send arrays.
+      if (typeof raw === "string") return [raw];
+      if (!Array.isArray(raw) || raw.some((s) => typeof s !== "string")) throw typeError(key, kind);
+      return raw as string[];
+  }
+}
+
+function typeError(key: string, kind: OptionKind): InvalidOptionError {
+  return new InvalidOptionError(`option "${key}" must be of type ${kind}`);
+}
+
+export interface MergeInput {
+  /** `OLLAMA_CONTEXT_LENGTH`; 0 = automatic (4096 on these machines). */
+  contextLength: number;
+  /** The model's trained context (`<arch>.context_length`); 0 when unknown. */
+  trainedContext: number;
+  modelParams?: Record<string, unknown>;
+  requestOptions?: Record<string, unknown> | null;
+  /** Embedding models batch up to 2048 (capped to num_ctx), as Ollama's embed path. */
+  embedding?: boolean;
+}
+
+export interface MergedOptions {
+  numCtx: number;
+  /** Load-time part, without the model path. */
+  load: Omit<LoadOptions, "modelPath">;
+  sampling: SamplingOptions;
+  /** Unknown keys from the request (warned by the caller). */
+  unknown: string[];
+}
+
+export const DEFAULT_NUM_CTX = 4096;
+
+/** Merges and defaults options; throws InvalidOptionError for values of the wrong type. */
+export function mergeOptions(input: MergeInput): MergedOptions {
+  const params = coerceOptionMap(input.modelParams);
+  const request = coerceOptionMap(input.requestOptions);
+  const v: OptionValues = { ...params.values, ...request.values };
+  const num = (k: string) => (typeof v[k] === "number" ? (v[k] as number) : undefined);
+
+  let numCtx = num("num_ctx") ?? (input.contextLength > 0 ? input.contextLength : DEFAULT_NUM_CTX);
+  if (input.trainedContext > 0) numCtx = Math.min(numCtx, input.trainedContext);
+  numCtx = Math.max(numCtx, 4);
+
+  const numKeep = num("num_keep") ?? 4;
+  let numPredict = num("num_predict") ?? -1;
+  if (numPredict < 0 || numPredict > 10 * numCtx) numPredict = 10 * numCtx;
+
+  const load: Omit<LoadOptions, "modelPath"> = { numCtx, numKeep };
+  const numBatch = num("num_batch");
+  if (numBatch !== undefined) load.numBatch = numBatch;
+  else if (input.embedding) load.numBatch = Math.min(2048, numCtx);
+  if (num("num_gpu") !== undefined) load.numGpu = num("num_gpu");
+  if (num("main_gpu") !== undefined) load.mainGpu = num("main_gpu");
+  if (typeof v.use_mmap === "boolean") load.useMmap = v.use_mmap;
+  if (num("num_thread") !== undefined) load.numThread = num("num_thread");
+  if (input.embedding) load.embedding = true;
+
+  const sampling: SamplingOptions = {
+    temperature: num("temperature") ?? 0.8,
+    topK: num("top_k") ?? 40,
+    topP: num("top_p") ?? 0.9,
+    minP: num("min_p") ?? 0,
+    typicalP: num("typical_p") ?? 1,
+    repeatLastN: num("repeat_last_n") ?? 64,
+    repeatPenalty: num("repeat_penalty") ?? 1,
+    presencePenalty: num("presence_penalty") ?? 0,
+    frequencyPenalty: num("frequency_penalty") ?? 0,
+    seed: num("seed") ?? -1,
+    numPredict,
+    numKeep,
+  };
+  const stop = v.stop as string[] | undefined;
+  if (stop && stop.length > 0) sampling.stop = stop;
+  return { numCtx, load, sampling, unknown: request.unknown };
+}

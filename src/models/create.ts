@@ -1,0 +1,200 @@
+// `/api/create` (ollama-spec §7.3): builds a manifest from a base model (`from`) and/or uploaded GGUF
+// blobs (`files`, `adapters`), then the template/system/license/params/messages layers and the config.
+// The whole build runs under the store lock, so a concurrent create, copy or delete never collects a
+// layer this one is about to reference.
+
+import { createHash } from "node:crypto";
+import type { Message, ProgressResponse } from "../api/types.js";
+import { type GgufFile, modelDetails, readGguf } from "../gguf/index.js";
+import { type ModelName, parseDigest, parseName } from "../name/index.js";
+import {
+  CONFIG_MEDIA_TYPE,
+  type Layer,
+  MediaType,
+  type ModelConfig,
+  newManifest,
+  readModel,
+  type Store,
+} from "../store/index.js";
+import { detectNamedTemplate, parseTemplate } from "../template/index.js";
+import { BadRequestError, ModelNotFoundError } from "../util/errors.js";
+
+export interface CreateBody {
+  from?: string;
+  files?: Record<string, string>;
+  adapters?: Record<string, string>;
+  template?: string;
+  license?: string | string[];
+  system?: string;
+  parameters?: Record<string, unknown>;
+  messages?: Message[];
+  quantize?: string;
+  quantization?: string;
+  requires?: string;
+}
+
+export type OnProgress = (p: ProgressResponse) => void;
+
+/** Go's json.Marshal of a map: keys sorted. */
+function sortedJson(obj: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+function isValidRelativePath(p: string): boolean {
+  if (!p || p.startsWith("/") || p.includes("\\") || p.includes("\0")) return false;
+  return p.split("/").every((seg) => seg !== "" && seg !== "." && seg !== "..");
+}
+
+/** Checks that need no disk work, so the route can answer 400 before streaming. */
+export function validateCreate(rawName: string, req: CreateBody): ModelName {
+  const name = parseName(rawName);
+  if (!req.from && !(req.files && Object.keys(req.files).length)) {
+    throw new BadRequestError("neither 'from' or 'files' was specified");
+  }
+  for (const map of [req.files, req.adapters]) {
+    for (const [path, digest] of Object.entries(map ?? {})) {
+      if (!isValidRelativePath(path)) throw new BadRequestError("file path must be relative");
+      parseDigest(digest);
+    }
+  }
+  if (req.adapters && Object.keys(req.adapters).length > 1) throw new BadRequestError("only one adapter is currently supported");
+  if (req.template !== undefined) parseTemplate(req.template);
+  const q = req.quantize || req.quantization;
+  if (q) throw new BadRequestError(`quantization to ${q} is not supported by herd yet; quantize the GGUF with llama-quantize and create from it`);
+  return name;
+}
+
+async function readUploaded(store: Store, path: string, digest: string): Promise<GgufFile> {
+  if (!(await store.blobs.has(digest))) throw new BadRequestError(`blob "${parseDigest(digest)}" not found; upload it with POST /api/blobs/:digest first`);
+  if (/\.safetensors$|\.bin$|\.pth$/.test(path) && !path.endsWith(".gguf")) {
+    throw new BadRequestError(`converting ${path} from safetensors is not supported by herd yet; convert it to GGUF first`);
+  }
+  try {
+    return await readGguf(store.blobs.path(digest));
+  } catch (e) {
+    if (e instanceof BadRequestError) throw e;
+    throw new BadRequestError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+export async function createModel(
+  store: Store,
+  rawName: string,
+  req: CreateBody,
+  onProgress: OnProgress,
+  opts: { pull?: (name: string, onProgress: OnProgress) => Promise<void>; noPrune?: boolean } = {},
+): Promise<void> {
+  const name = validateCreate(rawName, req);
+  await store.lock.run(async () => {
+    let layers: Layer[] = [];
+    let config: ModelConfig = { model_format: "gguf", architecture: "amd64", os: "linux" };
+    let params: Record<string, unknown> = {};
+    let chatTemplate: string | undefined;
+
+    const addBlob = async (mediaType: string, data: string | Buffer, replace = true): Promise<Layer> => {
+      const existed = await store.blobs.has(`sha256:${createHash("sha256").update(data).digest("hex")}`);
+      const { digest, size } = await store.blobs.write(data);
+      onProgress({ status: `${existed ? "using existing" : "creating new"} layer ${digest}` });
+      const layer = { mediaType, digest, size };
+      if (replace) layers = layers.filter((l) => l.mediaType !== mediaType);
+      layers.push(layer);
+      return layer;
+    };
+
+    if (req.from) {
+      let base = await store.resolve(parseName(req.from)).catch(() => undefined);
+      if (!base && opts.pull) {
+        await opts.pull(req.from, onProgress);
+        base = await store.resolve(parseName(req.from));
+      }
+      if (!base) throw new ModelNotFoundError(req.from, `model "${req.from}" not found`);
+      const source = await readModel(store, base);
+      for (const l of source.manifest.layers) {
+        onProgress({ status: `using existing layer ${l.digest}` });
+        // The model layer remembers where it came from, for `parent_model` and cross-repo mounts.
+        layers.push(l.mediaType === MediaType.model && !l.from ? { ...l, from: source.shortName } : l);
+      }
+      params = { ...source.params };
+      const { model_format, model_family, model_families, model_type, file_type, renderer, parser, requires } = source.config;
+      config = { ...config, model_format, model_family, model_families, model_type, file_type, renderer, parser, requires };
+    }
+
+    for (const [path, digest] of Object.entries(req.files ?? {})) {
+      onProgress({ status: "parsing GGUF" });
+      const gguf = await readUploaded(store, path, digest);
+      const d = modelDetails(gguf);
+      const mediaType = d.kind === "adapter" ? MediaType.adapter : d.kind === "projector" ? MediaType.projector : MediaType.model;
+      const size = await store.blobs.size(digest);
+      onProgress({ status: `using existing layer ${parseDigest(digest)}` });
+      if (mediaType === MediaType.model) {
+        layers = layers.filter((l) => l.mediaType !== MediaType.model);
+        config = { ...config, model_format: "gguf", model_family: d.family, model_families: d.families, model_type: d.parameter_size, file_type: d.quantization_level };
+        const t = gguf.metadata["tokenizer.chat_template"];
+        if (typeof t === "string") chatTemplate = t;
+      }
+      layers.push({ mediaType, digest: parseDigest(digest), size });
+    }
+
+    for (const [path, digest] of Object.entries(req.adapters ?? {})) {
+      const gguf = await readUploaded(store, path, digest);
+      if (modelDetails(gguf).kind !== "adapter") throw new BadRequestError(`${path} is not a LoRA adapter (general.type is not "adapter")`);
+      layers = layers.filter((l) => l.mediaType !== MediaType.adapter);
+      layers.push({ mediaType: MediaType.adapter, digest: parseDigest(digest), size: await store.blobs.size(digest) });
+    }
+
+    if (!layers.some((l) => l.mediaType === MediaType.model)) {
+      throw new BadRequestError("no model weights: 'files' held no GGUF model and 'from' gave none");
+    }
+
+    // A GGUF chat template that matches one of Ollama's named templates gets that Go template.
+    const hasTemplate = layers.some((l) => l.mediaType === MediaType.template || l.mediaType === MediaType.prompt);
+    if (req.template === undefined && !hasTemplate && chatTemplate) {
+      const named = detectNamedTemplate(chatTemplate);
+      if (named) {
+        onProgress({ status: `using autodetected template ${named.name}` });
+        await addBlob(MediaType.template, named.template);
+        params = { ...named.parameters, ...params };
+      }
+    }
+
+    if (req.template !== undefined) {
+      layers = layers.filter((l) => l.mediaType !== MediaType.prompt);
+      await addBlob(MediaType.template, req.template);
+    }
+    if (req.system !== undefined) await addBlob(MediaType.system, req.system);
+    if (req.license !== undefined) {
+      layers = layers.filter((l) => l.mediaType !== MediaType.license);
+      for (const text of Array.isArray(req.license) ? req.license : [req.license]) await addBlob(MediaType.license, text, false);
+    }
+    if (req.parameters && Object.keys(req.parameters).length) params = { ...params, ...req.parameters };
+    if (Object.keys(params).length) await addBlob(MediaType.params, sortedJson(params));
+    else layers = layers.filter((l) => l.mediaType !== MediaType.params);
+    if (req.messages) {
+      if (req.messages.length) {
+        await addBlob(MediaType.messages, JSON.stringify(req.messages.map((m) => ({ role: m.role, content: m.content }))));
+      } else {
+        layers = layers.filter((l) => l.mediaType !== MediaType.messages);
+      }
+    }
+    if (req.requires) config.requires = req.requires.replace(/^v/, "");
+
+    // Ollama's ConfigV2 field order; empty fields omitted.
+    const cfg: Record<string, unknown> = {};
+    for (const k of ["model_format", "model_family", "model_families", "model_type", "file_type", "renderer", "parser", "requires"]) {
+      const v = config[k];
+      if (v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) cfg[k] = v;
+    }
+    cfg.architecture = "amd64";
+    cfg.os = "linux";
+    cfg.rootfs = { type: "layers", diff_ids: layers.map((l) => l.digest) };
+    const cfgBlob = await store.blobs.write(JSON.stringify(cfg));
+
+    const old = await store.readManifest(name).catch(() => undefined);
+    onProgress({ status: "writing manifest" });
+    await store.writeManifest(name, newManifest({ mediaType: CONFIG_MEDIA_TYPE, ...cfgBlob }, layers));
+    if (old) {
+      await store.removeUnreferenced([old.manifest.config.digest, ...old.manifest.layers.map((l) => l.digest)]);
+    }
+    onProgress({ status: "success" });
+  });
+}

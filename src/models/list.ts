@@ -1,0 +1,66 @@
+// `/api/tags` (ollama-spec §1.5): every manifest with details and capabilities, newest first.
+// Entries are cached by manifest digest: a listing re-reads only the manifests (cheap), and the
+// config blob, template and GGUF header only for models it has not seen.
+
+import type { ListModelResponse, ModelDetails } from "../api/types.js";
+import { displayShortest } from "../name/index.js";
+import { manifestSize, type Model, readModel, type Store, type StoredManifest } from "../store/index.js";
+import { modelCapabilities } from "./capabilities.js";
+import type { GgufCache } from "./gguf-cache.js";
+
+export function detailsOf(model: Model): ModelDetails {
+  const c = model.config;
+  return {
+    parent_model: model.parentModel,
+    format: c.model_format || "gguf",
+    family: c.model_family ?? "",
+    families: c.model_families ?? null,
+    parameter_size: c.model_type ?? "",
+    quantization_level: c.file_type ?? "",
+  };
+}
+
+export class ModelLister {
+  private entries = new Map<string, Omit<ListModelResponse, "modified_at">>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ggufs: GgufCache,
+  ) {}
+
+  private async entry(m: StoredManifest): Promise<Omit<ListModelResponse, "modified_at">> {
+    const key = `${displayShortest(m.name)}@${m.digest}`;
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    const model = await readModel(this.store, m.name);
+    const gguf = model.modelPath ? await this.ggufs.read(model.modelPath).catch(() => undefined) : undefined;
+    const name = displayShortest(m.name);
+    const e = {
+      name,
+      model: name,
+      size: manifestSize(m.manifest),
+      digest: m.digest,
+      details: detailsOf(model),
+      capabilities: modelCapabilities(model, gguf),
+    };
+    this.entries.set(key, e);
+    return e;
+  }
+
+  async list(): Promise<ListModelResponse[]> {
+    const { models } = await this.store.list();
+    const out = await Promise.all(
+      models.map(async (m) => {
+        try {
+          return { ...(await this.entry(m)), modified_at: m.modifiedAt.toISOString() };
+        } catch {
+          return undefined; // a model whose blobs vanished under us is left out, not fatal
+        }
+      }),
+    );
+    return out
+      .filter((x): x is ListModelResponse => x !== undefined)
+      .sort((a, b) => b.modified_at.localeCompare(a.modified_at) || a.name.localeCompare(b.name))
+      .map(({ name, model, modified_at, size, digest, details, capabilities }) => ({ name, model, modified_at, size, digest, details, capabilities }));
+  }
+}

@@ -1,0 +1,317 @@
+// Blob downloads (ollama-spec §6): parallel ranged parts into `blobs/sha256-<hex>-partial`, each
+// part's progress persisted as Ollama's JSON (`-partial-<N>`: {N,Offset,Size,Completed}) so a pull
+// interrupted in any way resumes where it stopped — even one started by Ollama. The file takes its
+// digest name only after its sha256 matches. Concurrent requests for one blob share one download,
+// which stops only when every requester has gone.
+
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { ModelName } from "../name/index.js";
+import { BlobStore, TEMP_PREFIX } from "../store/index.js";
+import { RegistryError } from "../util/errors.js";
+import type { RegistryClient } from "./client.js";
+
+export interface TransferTuning {
+  /** Bytes per part; default total/16 clamped to [100 MB, 1000 MB]. */
+  partSize?: number;
+  /** Parts in flight; default 16. */
+  concurrency?: number;
+  /** No bytes for this long → abort and retry the part without spending a try (default 30 s). */
+  stallMs?: number;
+  /** Tries per part (default 6). */
+  maxRetries?: number;
+  /** Sleep before retry `n` (1-based); default 2^n s. */
+  retryDelayMs?: (n: number) => number;
+}
+
+export interface DownloadRequest {
+  client: RegistryClient;
+  name: ModelName;
+  digest: string;
+  size: number;
+  blobs: BlobStore;
+  insecure?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (completed: number) => void;
+  tuning?: TransferTuning;
+}
+
+interface Part {
+  N: number;
+  Offset: number;
+  Size: number;
+  Completed: number;
+}
+
+const MB = 1000 * 1000;
+
+/** Ollama's part sizing: total/16 clamped to [100 MB, 1000 MB]. */
+export function defaultPartSize(total: number): number {
+  return Math.min(1000 * MB, Math.max(100 * MB, Math.floor(total / 16)));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function loadParts(partial: string, total: number): Promise<Part[] | undefined> {
+  const dir = dirname(partial);
+  const prefix = `${basename(partial)}-`;
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)));
+    if (!names.length || (await stat(partial)).size !== total) return undefined;
+  } catch {
+    return undefined;
+  }
+  const parts: Part[] = [];
+  for (const n of names) {
+    try {
+      const p = JSON.parse(await readFile(join(dir, n), "utf8")) as Part;
+      parts.push({ N: p.N, Offset: p.Offset, Size: p.Size, Completed: Math.min(p.Completed ?? 0, p.Size) });
+    } catch {
+      return undefined;
+    }
+  }
+  parts.sort((a, b) => a.Offset - b.Offset);
+  // Only trust state that tiles the blob exactly; anything else starts over.
+  let at = 0;
+  for (const p of parts) {
+    if (p.Offset !== at || p.Size <= 0 || !(p.Completed >= 0)) return undefined;
+    at += p.Size;
+  }
+  return at === total ? parts : undefined;
+}
+
+async function removePartFiles(partial: string): Promise<void> {
+  const dir = dirname(partial);
+  const prefix = `${basename(partial)}-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dir, n), { force: true })));
+}
+
+interface Shared {
+  promise: Promise<void>;
+  controller: AbortController;
+  listeners: Set<(completed: number) => void>;
+  waiters: number;
+}
+
+const inflight = new Map<string, Shared>();
+
+/** Downloads one blob into the store unless present. Returns whether it was already there. */
+export async function downloadBlob(req: DownloadRequest): Promise<{ cacheHit: boolean }> {
+  const final = req.blobs.path(req.digest);
+  if (!inflight.has(final) && (await req.blobs.has(req.digest))) {
+    await req.blobs.touch(req.digest);
+    req.onProgress?.(req.size);
+    return { cacheHit: true };
+  }
+  let shared = inflight.get(final);
+  if (!shared) {
+    const controller = new AbortController();
+    const listeners = new Set<(c: number) => void>();
+    const promise = run(req, controller.signal, (c) => listeners.forEach((l) => l(c))).finally(() => inflight.delete(final));
+    promise.catch(() => {});
+    shared = { promise, controller, listeners, waiters: 0 };
+    inflight.set(final, shared);
+  }
+  const s = shared;
+  const listener = (c: number) => req.onProgress?.(c);
+  s.waiters++;
+  s.listeners.add(listener);
+  let onAbort: (() => void) | undefined;
+  const leave = () => {
+    if (onAbort) req.signal?.removeEventListener("abort", onAbort);
+    s.listeners.delete(listener);
+    return --s.waiters === 0;
+  };
+  try {
+    await Promise.race([
+      s.promise,
+      new Promise<never>((_, reject) => {
+        if (!req.signal) return;
+        onAbort = () => reject(req.signal!.reason);
+        if (req.signal.aborted) onAbort();
+        else req.signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    ]);
+  } catch (e) {
+    if (leave()) {
+      // The last requester left: stop the transfer and let it save its part state before returning,
+      // so a retry never races the old transfer over the same partial file.
+      s.controller.abort(req.signal?.reason ?? e);
+      await s.promise.catch(() => {});
+    }
+    throw e;
+  }
+  leave();
+  return { cacheHit: false };
+}
+
+async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: number) => void): Promise<void> {
+  const { digest, size: total, tuning = {} } = req;
+  const final = req.blobs.path(digest);
+  const partial = `${final}-partial`;
+  await mkdir(req.blobs.dir, { recursive: true, mode: 0o755 });
+  let parts = await loadParts(partial, total);
+  if (!parts) {
+    await removePartFiles(partial);
+    const partSize = Math.max(1, tuning.partSize ?? defaultPartSize(total));
+    parts = [];
+    for (let off = 0, n = 0; off < total || (total === 0 && n === 0); off += partSize, n++) {
+      parts.push({ N: n, Offset: off, Size: Math.min(partSize, total - off), Completed: 0 });
+      if (total === 0) break;
+    }
+    const fh = await open(partial, "w", 0o644);
+    await fh.truncate(total);
+    await fh.close();
+  }
+  // Serialized per part and renamed into place, so a reader (or a kill) never sees half a file.
+  const writing = new Map<number, Promise<void>>();
+  const writePart = (p: Part) => {
+    const json = JSON.stringify({ N: p.N, Offset: p.Offset, Size: p.Size, Completed: p.Completed });
+    const next = (writing.get(p.N) ?? Promise.resolve()).then(async () => {
+      const tmp = join(req.blobs.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+      await writeFile(tmp, json);
+      await rename(tmp, `${partial}-${p.N}`);
+    });
+    writing.set(p.N, next.catch(() => {}));
+    return next;
+  };
+  await Promise.all(parts.map(writePart));
+
+  const completed = () => parts!.reduce((s, p) => s + p.Completed, 0);
+  const timer = setInterval(() => emit(completed()), 60);
+  const saver = setInterval(() => parts!.forEach((p) => void writePart(p).catch(() => {})), 1000);
+  const fh = await open(partial, "r+");
+  try {
+    const source = await req.client.resolveBlob(req.name, digest, { insecure: req.insecure, signal });
+    const queue = parts.filter((p) => p.Completed < p.Size);
+    const workers = Array.from({ length: Math.min(tuning.concurrency ?? 16, queue.length) }, async () => {
+      for (let p = queue.shift(); p; p = queue.shift()) {
+        await downloadPart(req, source, fh, p, signal);
+        await writePart(p);
+      }
+    });
+    const results = await Promise.allSettled(workers);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  } finally {
+    clearInterval(timer);
+    clearInterval(saver);
+    await fh.close().catch(() => {});
+    await Promise.all(parts.map((p) => writePart(p).catch(() => {})));
+  }
+  emit(completed());
+  const got = (await BlobStore.hashFile(partial)).digest;
+  if (got !== digest) {
+    await rm(partial, { force: true });
+    await removePartFiles(partial);
+    throw new RegistryError(`digest mismatch, file must be downloaded again: want ${digest}, got ${got}`);
+  }
+  await rename(partial, final);
+  await removePartFiles(partial);
+}
+
+async function downloadPart(
+  req: DownloadRequest,
+  source: { url: string; anonymous: boolean },
+  fh: import("node:fs/promises").FileHandle,
+  part: Part,
+  signal: AbortSignal,
+): Promise<void> {
+  const { tuning = {} } = req;
+  const stallMs = tuning.stallMs ?? 30_000;
+  const maxRetries = tuning.maxRetries ?? 6;
+  const delay = tuning.retryDelayMs ?? ((n: number) => 2 ** n * 1000);
+  let tries = 0;
+  while (part.Completed < part.Size) {
+    signal.throwIfAborted();
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let last = Date.now();
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (Date.now() - last > stallMs) {
+        stalled = true;
+        attempt.abort(new RegistryError(`part ${part.N} stalled; retrying`));
+      }
+    }, Math.max(10, Math.min(1000, stallMs / 4)));
+    try {
+      await fetchRange(req, source, fh, part, attempt.signal, () => (last = Date.now()));
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw e;
+      if (!stalled) {
+        if (++tries >= maxRetries) throw e;
+        await sleep(delay(tries), signal);
+      }
+    } finally {
+      clearInterval(watchdog);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+async function fetchRange(
+  req: DownloadRequest,
+  source: { url: string; anonymous: boolean },
+  fh: import("node:fs/promises").FileHandle,
+  part: Part,
+  signal: AbortSignal,
+  tick: () => void,
+): Promise<void> {
+  const start = part.Offset + part.Completed;
+  const end = part.Offset + part.Size - 1;
+  const res = await req.client.send("GET", source.url, {
+    headers: { range: `bytes=${start}-${end}` },
+    anonymous: source.anonymous,
+    signal,
+  });
+  if (res.status !== 206 && res.status !== 200) {
+    const text = await res.text().catch(() => "");
+    throw new RegistryError(`${res.status}: ${text.trim()}`);
+  }
+  // A server that ignores Range answers 200 with the whole blob: skip to where this part resumes.
+  let skip = res.status === 200 ? start : 0;
+  const reader = res.body!.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      tick();
+      let chunk = value;
+      if (skip) {
+        const n = Math.min(skip, chunk.length);
+        skip -= n;
+        chunk = chunk.subarray(n);
+      }
+      const room = part.Size - part.Completed;
+      if (chunk.length > room) chunk = chunk.subarray(0, room);
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, part.Offset + part.Completed);
+        off += bytesWritten;
+        part.Completed += bytesWritten;
+      }
+      if (part.Completed >= part.Size) return;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  if (part.Completed < part.Size) throw new RegistryError(`part ${part.N}: unexpected EOF`);
+}

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { model } from "../../testutil/fixtures.js";
+import { RunnerCrashedError } from "../../util/errors.js";
+import { collect, runnerContract } from "../contract.js";
+import { createFakeRunnerFactory, FakeRunner } from "./fake-runner.js";
+
+runnerContract("fake", createFakeRunnerFactory(), { modelPath: model("stories260K.gguf"), numCtx: 256 });
+
+describe("FakeRunner", () => {
+  it("rejects in-flight requests once crashed", async () => {
+    const runner = new FakeRunner({ modelPath: "x", numCtx: 64 }, { tokenDelayMs: 5 });
+    const pending = collect(runner, { prompt: "hi", sampling: { temperature: 0, numPredict: 100 } });
+    setTimeout(() => runner.crash(), 12);
+    await assert.rejects(pending, RunnerCrashedError);
+    await runner.exited;
+  });
+});

@@ -1,0 +1,200 @@
+// Child-process entry: owns one model loaded with node-llama-cpp and serves the parent over IPC
+// (protocol.ts). A GGML_ASSERT here aborts only this process; the parent turns that into errors.
+
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaEmbeddingContext,
+  type LlamaModel,
+  type LlamaRankingContext,
+  type Token,
+} from "node-llama-cpp";
+import { BadRequestError, ModelLoadError } from "../../util/errors.js";
+import { resolveThreads } from "../threads.js";
+import type { EmbedResult, LoadOptions } from "../types.js";
+import { generate, tokenizePrompt } from "./generate.js";
+import { estimateLoaded } from "./estimate.js";
+import type { ChildMessage, LoadedInfo, ParentMessage } from "./protocol.js";
+
+interface Engine {
+  llama: Llama;
+  model: LlamaModel;
+  options: LoadOptions;
+  threads: number;
+  context?: LlamaContext;
+  sequence?: LlamaContextSequence;
+  embedding?: LlamaEmbeddingContext;
+  ranking?: LlamaRankingContext;
+}
+
+const EMBED_TOO_LONG = "the input length exceeds the context length";
+let engine: Engine | undefined;
+const recentErrors: string[] = [];
+const aborted = new Set<number>();
+let queue: Promise<unknown> = Promise.resolve();
+
+function send(msg: ChildMessage): void {
+  process.send?.(msg);
+}
+
+function logger(level: LlamaLogLevel, message: string): void {
+  const text = message.trim();
+  if (!text) return;
+  if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+    recentErrors.push(text);
+    if (recentErrors.length > 5) recentErrors.shift();
+  }
+  if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal || level === LlamaLogLevel.warn)
+    send({ type: "log", level: String(level), message: text });
+}
+
+async function load(options: LoadOptions): Promise<LoadedInfo> {
+  const threads = resolveThreads(options.numThread);
+  const llama = await getLlama({
+    gpu: options.numGpu === 0 ? false : "auto",
+    build: "never",
+    skipDownload: true,
+    progressLogs: false,
+    maxThreads: threads,
+    logLevel: LlamaLogLevel.warn,
+    logger,
+  });
+  try {
+    const cpuOnly = llama.gpu === false || options.numGpu === 0;
+    const model = await llama.loadModel({
+      modelPath: options.modelPath,
+      gpuLayers: options.numGpu === undefined || options.numGpu < 0 ? "auto" : options.numGpu,
+      // On CPU the weights are repacked and the mmap kept as well: no mmap halves resident memory.
+      useMmap: options.useMmap ?? !cpuOnly,
+    });
+    const e: Engine = { llama, model, options, threads };
+    const batchSize = Math.min(options.numBatch ?? 512, options.numCtx);
+    if (options.embedding) {
+      e.embedding = await model.createEmbeddingContext({ contextSize: options.numCtx, batchSize: options.numBatch ?? options.numCtx, threads });
+    } else {
+      e.context = await model.createContext({
+        contextSize: options.numCtx,
+        batchSize,
+        threads,
+        sequences: 1,
+        lora: options.adapters?.length ? { adapters: options.adapters.map((filePath) => ({ filePath })) } : undefined,
+      });
+      e.sequence = e.context.getSequence();
+    }
+    engine = e;
+    const contextSize = e.context?.contextSize ?? options.numCtx;
+    return {
+      contextSize,
+      trainedContext: model.trainContextSize,
+      threads,
+      memory: await estimateLoaded(model, { contextSize, batchSize, embedding: options.embedding === true }),
+    };
+  } catch (err) {
+    await llama.dispose().catch(() => undefined);
+    const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
+    throw new ModelLoadError(`${(err as Error).message}${reason}`);
+  }
+}
+
+function need(): Engine {
+  if (!engine) throw new ModelLoadError("model not loaded");
+  return engine;
+}
+
+async function embed(inputs: string[], truncate: boolean): Promise<EmbedResult> {
+  const e = need();
+  e.embedding ??= await e.model.createEmbeddingContext({ contextSize: e.options.numCtx, threads: e.threads });
+  const ctx = e.embedding;
+  const limit = e.options.numCtx - 1;
+  const embeddings: number[][] = [];
+  let promptTokens = 0;
+  for (const input of inputs) {
+    let tokens = e.model.tokenize(input, false) as number[];
+    const extra = ctx.calculateInputLength(tokens as Token[]) - tokens.length;
+    if (tokens.length + extra > limit) {
+      if (!truncate) throw new BadRequestError(EMBED_TOO_LONG);
+      tokens = tokens.slice(0, Math.max(0, limit - extra));
+    }
+    promptTokens += ctx.calculateInputLength(tokens as Token[]);
+    const result = await ctx.getEmbeddingFor(tokens as Token[]);
+    embeddings.push([...result.vector]);
+  }
+  return { embeddings, promptTokens };
+}
+
+async function rank(query: string, documents: string[]): Promise<number[]> {
+  const e = need();
+  e.ranking ??= await e.model.createRankingContext({ contextSize: e.options.numCtx, threads: e.threads });
+  return e.ranking.rankAll(query, documents);
+}
+
+async function handle(msg: ParentMessage): Promise<unknown> {
+  switch (msg.type) {
+    case "load":
+      return load(msg.options);
+    case "tokenize":
+      return tokenizePrompt(need().model, msg.text, msg.addSpecial, msg.parseSpecial);
+    case "detokenize":
+      return need().model.detokenize(msg.tokens as Token[], false);
+    case "complete": {
+      const e = need();
+      if (!e.sequence) throw new BadRequestError("this model does not support generate");
+      await generate(
+        {
+          llama: e.llama,
+          model: e.model,
+          sequence: e.sequence,
+          load: e.options,
+          isAborted: () => aborted.has(msg.id),
+          emit: (chunk) => send({ type: "chunk", id: msg.id, chunk }),
+        },
+        msg.request,
+      );
+      return null;
+    }
+    case "embed":
+      return embed(msg.inputs, msg.truncate);
+    case "rank":
+      return rank(msg.query, msg.documents);
+    case "close":
+      await engine?.llama.dispose().catch(() => undefined);
+      send({ type: "result", id: msg.id, value: null });
+      process.exit(0);
+    // eslint-disable-next-line no-fallthrough
+    case "abort":
+      return null;
+  }
+}
+
+process.on("message", (msg: ParentMessage) => {
+  if (msg.type === "abort") {
+    aborted.add(msg.id);
+    return;
+  }
+  if (msg.type === "tokenize" || msg.type === "detokenize") {
+    // Synchronous and cheap: answered at once, even while a completion streams.
+    handle(msg).then(
+      (value) => send({ type: "result", id: msg.id, value }),
+      (err: Error) => send({ type: "error", id: msg.id, error: { name: err.name, message: err.message } }),
+    );
+    return;
+  }
+  // Engine work runs one request at a time; tokenize/detokenize wait their turn too, which keeps order simple.
+  queue = queue.then(async () => {
+    try {
+      const value = await handle(msg);
+      send({ type: "result", id: msg.id, value });
+    } catch (err) {
+      const e = err as Error;
+      send({ type: "error", id: msg.id, error: { name: e.name ?? "Error", message: e.message ?? String(err) } });
+    } finally {
+      aborted.delete(msg.id);
+    }
+  });
+});
+
+process.on("disconnect", () => process.exit(0));
+send({ type: "ready" });

@@ -1,0 +1,47 @@
+// Memory estimates from the GGUF header (node-llama-cpp's GgufInsights), used by the scheduler before
+// loading and by the child to report what a loaded model uses. Measured within a few percent of the
+// resident size with mmap off (architecture.md, engine notes).
+
+import { GgufInsights, readGgufFileInfo, type LlamaModel } from "node-llama-cpp";
+import { ModelLoadError } from "../../util/errors.js";
+import type { LoadOptions, MemoryUse } from "../types.js";
+
+/**
+ * Estimated RAM and VRAM for loading `opts` (model weights + one context). Reads only the file's
+ * header, loads no weights. Without a GPU layer count (`numGpu` > 0) it assumes CPU placement.
+ */
+export async function estimateMemory(opts: LoadOptions): Promise<MemoryUse> {
+  let insights: GgufInsights;
+  try {
+    insights = await GgufInsights.from(await readGgufFileInfo(opts.modelPath, { readTensorInfo: true, logWarnings: false }));
+  } catch (err) {
+    throw new ModelLoadError(`unable to read model ${opts.modelPath}: ${(err as Error).message}`);
+  }
+  const gpuLayers = opts.numGpu !== undefined && opts.numGpu > 0 ? Math.min(opts.numGpu, insights.totalLayers) : 0;
+  const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: opts.useMmap ?? false });
+  const ctx = await insights.estimateContextResourceRequirementsV2({
+    contextSize: opts.numCtx,
+    modelGpuLayers: gpuLayers,
+    batchSize: Math.min(opts.numBatch ?? 512, opts.numCtx),
+    sequences: 1,
+    isEmbeddingContext: opts.embedding === true,
+  });
+  return { ram: model.cpuRam + ctx.cpuRam, vram: model.gpuVram + ctx.gpuVram };
+}
+
+/** What a loaded model and its context are estimated to occupy, with the placement actually chosen. */
+export async function estimateLoaded(
+  model: LlamaModel,
+  ctx: { contextSize: number; batchSize: number; embedding: boolean },
+): Promise<MemoryUse> {
+  const insights = model.fileInsights;
+  const weights = await insights.estimateModelResourceRequirementsV2({ gpuLayers: model.gpuLayers, useMmap: model.useMmap });
+  const context = await insights.estimateContextResourceRequirementsV2({
+    contextSize: ctx.contextSize,
+    modelGpuLayers: model.gpuLayers,
+    batchSize: ctx.batchSize,
+    sequences: 1,
+    isEmbeddingContext: ctx.embedding,
+  });
+  return { ram: weights.cpuRam + context.cpuRam, vram: weights.gpuVram + context.gpuVram };
+}

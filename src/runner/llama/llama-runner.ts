@@ -1,0 +1,212 @@
+// Parent side of a llama runner: forks child.ts, speaks protocol.ts with it, and implements `Runner`.
+// The child's death (crash, GGML_ASSERT, SIGKILL) rejects whatever was in flight with
+// RunnerCrashedError and resolves `exited`; it never throws in the parent.
+
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import {
+  BadRequestError,
+  CanceledError,
+  HerdError,
+  InvalidOptionError,
+  ModelLoadError,
+  RunnerCrashedError,
+} from "../../util/errors.js";
+import type { CompletionChunk, CompletionRequest, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
+import { ChunkQueue } from "./chunk-queue.js";
+import type { ChildMessage, LoadedInfo, ParentMessage, WireError } from "./protocol.js";
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  onChunk?(chunk: CompletionChunk): void;
+}
+
+/** The child entry beside this file, with this file's extension (.ts under tsx, .js after tsc). */
+function childEntry(): string {
+  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+  return fileURLToPath(new URL(`./child${ext}`, import.meta.url));
+}
+
+/** Flags that must not reach the child: the test runner and debugger ports. */
+function childExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith("--test") && !a.startsWith("--inspect") && !a.startsWith("--watch"));
+}
+
+function reviveError(e: WireError): Error {
+  switch (e.name) {
+    case "BadRequestError":
+      return new BadRequestError(e.message);
+    case "ModelLoadError":
+      return new ModelLoadError(e.message);
+    case "InvalidOptionError":
+      return new InvalidOptionError(e.message);
+    default:
+      return new HerdError(e.message);
+  }
+}
+
+export class LlamaRunner implements Runner {
+  readonly exited: Promise<void>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private info: LoadedInfo | undefined;
+  private dead = false;
+  private readonly stderrTail: string[] = [];
+
+  private constructor(
+    readonly options: LoadOptions,
+    private readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, sig) => {
+        this.dead = true;
+        const detail = this.stderrTail.find((l) => /GGML_ASSERT|error|abort/i.test(l)) ?? (sig ? `signal ${sig}` : `exit status ${code}`);
+        for (const p of this.pending.values()) p.reject(new RunnerCrashedError(detail));
+        this.pending.clear();
+        resolve();
+      });
+    });
+    const keepTail = (data: Buffer) => {
+      for (const line of data.toString().split("\n")) {
+        if (!line.trim()) continue;
+        this.stderrTail.push(line.trim());
+        if (this.stderrTail.length > 20) this.stderrTail.shift();
+      }
+    };
+    child.stderr?.on("data", keepTail);
+    child.stdout?.on("data", keepTail);
+    child.on("message", (msg: ChildMessage) => this.onMessage(msg));
+    // An IPC write to a dying child errors asynchronously; the exit handler reports it.
+    child.on("error", () => undefined);
+  }
+
+  static async create(options: LoadOptions, signal?: AbortSignal): Promise<LlamaRunner> {
+    if (signal?.aborted) throw new CanceledError();
+    const child = fork(childEntry(), [], {
+      execArgv: childExecArgv(),
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
+    });
+    const runner = new LlamaRunner(options, child);
+    const onAbort = () => child.kill("SIGKILL");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      runner.info = (await runner.call({ type: "load", id: 0, options })) as LoadedInfo;
+      return runner;
+    } catch (err) {
+      child.kill("SIGKILL");
+      if (signal?.aborted) throw new CanceledError();
+      if (err instanceof RunnerCrashedError) {
+        const tail = runner.stderrTail.filter((l) => /GGML_ASSERT|error|fail/i.test(l)).slice(-3).join("; ");
+        throw new ModelLoadError(`llama runner process has terminated: ${tail || err.message}`);
+      }
+      throw err instanceof ModelLoadError ? err : new ModelLoadError((err as Error).message);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+  get contextSize(): number {
+    return this.info!.contextSize;
+  }
+  get trainedContext(): number {
+    return this.info!.trainedContext;
+  }
+  get memory(): MemoryUse {
+    return this.info!.memory;
+  }
+  get threads(): number {
+    return this.info!.threads;
+  }
+
+  private onMessage(msg: ChildMessage): void {
+    if (msg.type === "ready" || msg.type === "log") return;
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === "chunk") p.onChunk?.(msg.chunk);
+    else {
+      this.pending.delete(msg.id);
+      if (msg.type === "result") p.resolve(msg.value);
+      else p.reject(reviveError(msg.error));
+    }
+  }
+
+  /** Sends a request (its `id` is assigned here) and resolves with the child's result. */
+  private call(msg: ParentMessage, onChunk?: (c: CompletionChunk) => void): Promise<unknown> {
+    if (this.dead) return Promise.reject(new RunnerCrashedError());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onChunk });
+      this.child.send({ ...msg, id });
+    });
+  }
+
+  async tokenize(text: string, opts: { addSpecial?: boolean; parseSpecial?: boolean } = {}): Promise<number[]> {
+    const msg = { type: "tokenize", id: 0, text, addSpecial: opts.addSpecial ?? true, parseSpecial: opts.parseSpecial ?? true } as const;
+    return (await this.call(msg)) as number[];
+  }
+
+  async detokenize(tokens: number[]): Promise<string> {
+    return (await this.call({ type: "detokenize", id: 0, tokens })) as string;
+  }
+
+  async *complete(req: CompletionRequest): AsyncIterable<CompletionChunk> {
+    if (req.signal?.aborted) throw new CanceledError();
+    const queue = new ChunkQueue<CompletionChunk>();
+    const id = this.nextId;
+    const done = this.call(
+      { type: "complete", id: 0, request: { prompt: req.prompt, sampling: req.sampling, format: req.format, truncate: req.truncate } },
+      (c) => queue.push(c),
+    );
+    done.then(
+      () => queue.end(),
+      (err: Error) => queue.fail(err),
+    );
+    let finished = false;
+    const abort = () => {
+      if (!this.dead) this.child.send({ type: "abort", id } satisfies ParentMessage);
+    };
+    req.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      for await (const chunk of queue) {
+        if (req.signal?.aborted) break;
+        yield chunk;
+      }
+      finished = true;
+    } finally {
+      req.signal?.removeEventListener("abort", abort);
+      if (!finished) abort();
+      // The runner is idle again only once the child has finished this request.
+      await done.catch(() => undefined);
+    }
+    if (req.signal?.aborted) throw new CanceledError();
+  }
+
+  async embed(inputs: string[], opts: { truncate?: boolean; signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    if (opts.signal?.aborted) throw new CanceledError();
+    return (await this.call({ type: "embed", id: 0, inputs, truncate: opts.truncate ?? true })) as EmbedResult;
+  }
+
+  async rank(query: string, documents: string[], signal?: AbortSignal): Promise<number[]> {
+    if (signal?.aborted) throw new CanceledError();
+    return (await this.call({ type: "rank", id: 0, query, documents })) as number[];
+  }
+
+  async close(): Promise<void> {
+    if (!this.dead) {
+      this.call({ type: "close", id: 0 }).catch(() => undefined);
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** `CreateRunner` for real models. */
+export function createLlamaRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
+  return LlamaRunner.create(opts, signal);
+}

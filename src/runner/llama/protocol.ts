@@ -1,0 +1,43 @@
+// Typed IPC between the parent (`llama-runner.ts`) and the child process (`child.ts`).
+// Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
+// completion additionally streams `chunk` messages before its final `result`.
+
+import type { CompletionChunk, LoadOptions, MemoryUse, SamplingOptions } from "../types.js";
+
+export interface LoadedInfo {
+  contextSize: number;
+  trainedContext: number;
+  memory: MemoryUse;
+  threads: number;
+}
+
+/** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
+export interface WireCompletion {
+  prompt: string | number[];
+  sampling: SamplingOptions;
+  format?: "json" | Record<string, unknown>;
+  truncate?: boolean;
+}
+
+export type ParentMessage =
+  | { type: "load"; id: number; options: LoadOptions }
+  | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }
+  | { type: "detokenize"; id: number; tokens: number[] }
+  | { type: "complete"; id: number; request: WireCompletion }
+  | { type: "embed"; id: number; inputs: string[]; truncate: boolean }
+  | { type: "rank"; id: number; query: string; documents: string[] }
+  | { type: "abort"; id: number }
+  | { type: "close"; id: number };
+
+/** Errors keep their class name so the parent can rebuild the herd error class. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+export type ChildMessage =
+  | { type: "ready" }
+  | { type: "result"; id: number; value: unknown }
+  | { type: "error"; id: number; error: WireError }
+  | { type: "chunk"; id: number; chunk: CompletionChunk }
+  | { type: "log"; level: string; message: string };

@@ -1,0 +1,52 @@
+// The Anthropic-compatible routes. Like the OpenAI ones, a stream opens only after the first native
+// chunk; later failures become an `error` event, which the SDK raises as an APIError.
+
+import { Hono } from "hono";
+import { messageOf, statusOf } from "../../errors.js";
+import type { CompatBackend } from "../backend.js";
+import { readJsonObject } from "../body.js";
+import { foldChat } from "../fold.js";
+import { hexId } from "../ids.js";
+import { linkedAbort, resume, type SseEvent, sseResponse, startIterator } from "../sse.js";
+import { anthropicErrorBody, anthropicErrorResponse } from "./errors.js";
+import { translateMessagesRequest } from "./request.js";
+import { MessageEventTranslator, toMessage } from "./response.js";
+
+export function anthropicRoutes(backend: CompatBackend): Hono {
+  const app = new Hono();
+
+  app.post("/v1/messages", async (c) => {
+    try {
+      const t = translateMessagesRequest(await readJsonObject(c.req.raw));
+      const abort = linkedAbort(c.req.raw.signal);
+      const id = hexId("msg_", 24);
+      const chunks = backend.chat(t.request, abort.signal);
+      if (!t.stream) return Response.json(toMessage(id, await foldChat(chunks)));
+      const { first, rest } = await startIterator(chunks);
+      const translator = new MessageEventTranslator(id, t.request.model, t.estimatedInputTokens);
+      async function* events(): AsyncGenerator<SseEvent> {
+        yield* translator.start();
+        for await (const chunk of resume(first, rest)) yield* translator.translate(chunk);
+      }
+      const onError = (err: unknown): SseEvent[] => {
+        const { type, error } = anthropicErrorBody(messageOf(err), statusOf(err));
+        return [{ event: "error", data: { type, error } }];
+      };
+      return sseResponse(events(), onError, abort);
+    } catch (err) {
+      return anthropicErrorResponse(err);
+    }
+  });
+
+  app.post("/v1/messages/count_tokens", async (c) => {
+    try {
+      const t = translateMessagesRequest(await readJsonObject(c.req.raw), { requireMaxTokens: false });
+      const count = await backend.countChatTokens(t.request, linkedAbort(c.req.raw.signal).signal);
+      return Response.json({ input_tokens: count });
+    } catch (err) {
+      return anthropicErrorResponse(err);
+    }
+  });
+
+  return app;
+}

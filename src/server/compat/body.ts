@@ -1,0 +1,51 @@
+// Request-body parsing shared by both dialects: failures are BadRequestErrors so each dialect's error
+// writer can give them its own shape.
+
+import { BadRequestError } from "../../util/errors.js";
+
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  const text = await req.text();
+  if (text.trim() === "") throw new BadRequestError("missing request body");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new BadRequestError(err instanceof Error ? err.message : String(err));
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new BadRequestError("request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A finite number or undefined; anything else is a 400 naming the field. */
+export function optNumber(body: Record<string, unknown>, field: string): number | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new BadRequestError(`'${field}' must be a number`);
+  return v;
+}
+
+export function optString(body: Record<string, unknown>, field: string): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw new BadRequestError(`'${field}' must be a string`);
+  return v;
+}
+
+/** `stop`: a string or an array of strings (a non-string element is a 400, as in Ollama). */
+export function stopList(value: unknown, field = "stop"): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) {
+    for (const s of value) {
+      if (typeof s !== "string") throw new BadRequestError(`invalid type for '${field}' field: ${typeof s}`);
+    }
+    return value as string[];
+  }
+  throw new BadRequestError(`invalid type for '${field}' field`);
+}

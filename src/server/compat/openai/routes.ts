@@ -1,0 +1,130 @@
+// The OpenAI-compatible routes: parse → translate → call the native backend → translate back.
+// Streams open only after the first native chunk, so early failures keep their HTTP status.
+
+import { Hono } from "hono";
+import { messageOf, statusOf } from "../../errors.js";
+import type { CompatBackend } from "../backend.js";
+import { readJsonObject } from "../body.js";
+import { foldChat, foldGenerate } from "../fold.js";
+import { smallId } from "../ids.js";
+import { rerank, rerankStatus } from "../rerank.js";
+import { linkedAbort, resume, type SseEvent, sseResponse, startIterator } from "../sse.js";
+import { translateChatRequest } from "./chat-request.js";
+import { ChatChunkTranslator, toChatCompletion } from "./chat-response.js";
+import { CompletionChunkTranslator, toCompletion, translateCompletionRequest } from "./completions.js";
+import { toEmbeddingList, translateEmbeddingsRequest } from "./embeddings.js";
+import { openaiErrorBody, openaiErrorResponse } from "./errors.js";
+import { toModel, toModelList } from "./models.js";
+import { translateResponsesRequest } from "./responses-request.js";
+import { ResponsesEventTranslator, toResponse } from "./responses-response.js";
+
+/** An error after streaming began: one `data:` line in OpenAI's error shape (the SDK throws on it). */
+function inBandError(err: unknown): SseEvent[] {
+  return [{ data: openaiErrorBody(messageOf(err), statusOf(err)) }];
+}
+
+export function openaiRoutes(backend: CompatBackend): Hono {
+  const app = new Hono();
+
+  app.post("/v1/chat/completions", async (c) => {
+    try {
+      const t = translateChatRequest(await readJsonObject(c.req.raw));
+      const abort = linkedAbort(c.req.raw.signal);
+      const id = smallId("chatcmpl-");
+      const chunks = backend.chat(t.request, abort.signal);
+      if (!t.stream) return Response.json(toChatCompletion(id, await foldChat(chunks)));
+      const { first, rest } = await startIterator(chunks);
+      const translator = new ChatChunkTranslator(id, t.includeUsage);
+      async function* events(): AsyncGenerator<SseEvent> {
+        for await (const chunk of resume(first, rest)) {
+          for (const data of translator.translate(chunk)) yield { data };
+        }
+        yield { data: "[DONE]" };
+      }
+      return sseResponse(events(), inBandError, abort);
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  app.post("/v1/completions", async (c) => {
+    try {
+      const t = translateCompletionRequest(await readJsonObject(c.req.raw));
+      const abort = linkedAbort(c.req.raw.signal);
+      const id = smallId("cmpl-");
+      const chunks = backend.generate(t.request, abort.signal);
+      if (!t.stream) return Response.json(toCompletion(id, await foldGenerate(chunks)));
+      const { first, rest } = await startIterator(chunks);
+      const translator = new CompletionChunkTranslator(id, t.includeUsage);
+      async function* events(): AsyncGenerator<SseEvent> {
+        for await (const chunk of resume(first, rest)) {
+          for (const data of translator.translate(chunk)) yield { data };
+        }
+        yield { data: "[DONE]" };
+      }
+      return sseResponse(events(), inBandError, abort);
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  app.post("/v1/embeddings", async (c) => {
+    try {
+      const t = translateEmbeddingsRequest(await readJsonObject(c.req.raw));
+      const res = await backend.embed(t.request, linkedAbort(c.req.raw.signal).signal);
+      return Response.json(toEmbeddingList(res, t.encoding));
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  app.get("/v1/models", async () => {
+    try {
+      return Response.json(toModelList(await backend.list()));
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  // Names may hold slashes (`hf.co/user/repo:tag`), hence the greedy pattern.
+  app.get("/v1/models/:model{.+}", async (c) => {
+    const model = c.req.param("model");
+    try {
+      const show = await backend.show(model);
+      return Response.json(toModel(model, show.modified_at));
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  app.post("/v1/responses", async (c) => {
+    try {
+      const t = translateResponsesRequest(await readJsonObject(c.req.raw));
+      const abort = linkedAbort(c.req.raw.signal);
+      const id = smallId("resp_");
+      const chunks = backend.chat(t.request, abort.signal);
+      if (!t.stream) return Response.json(toResponse(id, await foldChat(chunks), t.echo));
+      const { first, rest } = await startIterator(chunks);
+      const translator = new ResponsesEventTranslator(id, t.request.model, t.echo);
+      async function* events(): AsyncGenerator<SseEvent> {
+        yield* translator.start();
+        for await (const chunk of resume(first, rest)) yield* translator.translate(chunk);
+      }
+      return sseResponse(events(), (err) => translator.failed(messageOf(err)), abort);
+    } catch (err) {
+      return openaiErrorResponse(err);
+    }
+  });
+
+  app.post("/v1/rerank", async (c) => {
+    try {
+      const body = await readJsonObject(c.req.raw);
+      return Response.json(await rerank(backend, body, linkedAbort(c.req.raw.signal).signal));
+    } catch (err) {
+      const status = rerankStatus(err);
+      return Response.json(openaiErrorBody(messageOf(err), status), { status });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,26 @@
+// The one place where herd's named errors become HTTP statuses (ollama-spec §18).
+
+import {
+  BadRequestError,
+  CanceledError,
+  InvalidOptionError,
+  NotFoundError,
+  QueueFullError,
+  UnauthorizedError,
+} from "../util/errors.js";
+
+export function statusOf(err: unknown): number {
+  if (err instanceof BadRequestError) return 400;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof QueueFullError) return 503;
+  if (err instanceof CanceledError) return 499;
+  if (err instanceof UnauthorizedError) return 401;
+  if (err instanceof InvalidOptionError) return 500;
+  if (err instanceof SyntaxError) return 400;
+  return 500;
+}
+
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,63 @@
+// NDJSON streaming (ollama-spec §1.0): an error before the first byte becomes a status + JSON body;
+// after it, a final `{"error": …}` line. `stream: false` folds the same iterator into one body.
+
+import type { Context } from "hono";
+import { messageOf, statusOf } from "./errors.js";
+
+export function errorResponse(err: unknown): Response {
+  return Response.json({ error: messageOf(err) }, { status: statusOf(err) });
+}
+
+/**
+ * Streams `chunks` as NDJSON. The first chunk is awaited before the response starts so that
+ * validation and load errors still get their HTTP status. Backpressure: the next chunk is only
+ * pulled when the socket asks for more.
+ */
+export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> {
+  const it = source[Symbol.asyncIterator]();
+  let first: IteratorResult<unknown>;
+  try {
+    first = await it.next();
+  } catch (err) {
+    return errorResponse(err);
+  }
+  const enc = new TextEncoder();
+  let pending: IteratorResult<unknown> | undefined = first;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const r = pending ?? (await it.next());
+        pending = undefined;
+        if (r.done) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(enc.encode(JSON.stringify(r.value) + "\n"));
+      } catch (err) {
+        controller.enqueue(enc.encode(JSON.stringify({ error: messageOf(err) }) + "\n"));
+        controller.close();
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "application/x-ndjson" } });
+}
+
+/** Drains the iterator and answers with `fold(all chunks)`, or the error's status. */
+export async function folded<T>(source: AsyncIterable<T>, fold: (chunks: T[]) => unknown): Promise<Response> {
+  const chunks: T[] = [];
+  try {
+    for await (const c of source) chunks.push(c);
+  } catch (err) {
+    return errorResponse(err);
+  }
+  return Response.json(fold(chunks));
+}
+
+/** Progress streams (pull/push/create): `stream:false` answers with the last message (§16.3). */
+export function progressResponse(c: Context, source: AsyncIterable<unknown>, stream: boolean | undefined): Promise<Response> {
+  if (stream === false) return folded(source, (all) => all[all.length - 1] ?? { status: "success" });
+  return ndjson(source);
+}

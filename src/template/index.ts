@@ -1,0 +1,31 @@
+// Prompt templates: herd's Go text/template engine with Ollama's semantics, named templates with
+// auto-detection, template capabilities, and the Jinja adapter.
+//
+//   parseTemplate(text) → GoTemplate                 parse (throws TemplateError, a 400: `template error: …`)
+//   renderTemplate(tpl, { messages, tools?, think?, thinkLevel?, isThinkSet?, system? }) → prompt
+//       Messages mode when the template uses `.Messages`, else Ollama's legacy per-turn mode.
+//   renderSuffixTemplate(tpl, { prompt, suffix, system? }) → prompt (fill-in-the-middle)
+//   templateCapabilities(tpl) → { tools, insert, thinking }
+//   inferThinkingTags(tpl) → { open, close } | undefined;  inferToolCallTag(tpl) → tag ("{" by default)
+//   detectNamedTemplate(jinja) / loadNamedTemplate(name) → { name, template, parameters } | undefined
+//   renderJinja(chatTemplate, { messages, tools?, addGenerationPrompt?, bosToken?, eosToken?, think?,
+//       thinkLevel?, extra? }) → prompt; a template's raise_exception → BadRequestError(message)
+//   jinjaCapabilities(text) → { tools, thinking }
+//   execute(tree, data) runs a parsed template on raw data (GoStruct/GO_STRING model Go values).
+
+export { TemplateError } from "./errors.js";
+export {
+  GoTemplate,
+  inferThinkingTags,
+  inferToolCallTag,
+  parseTemplate,
+  renderSuffixTemplate,
+  renderTemplate,
+  templateCapabilities,
+  type TemplateCapabilities,
+  type TemplateInput,
+} from "./go-template.js";
+export { execute } from "./exec.js";
+export { GO_STRING, GoStruct } from "./values.js";
+export { detectNamedTemplate, loadNamedTemplate, TEMPLATES_DIR, type NamedTemplate } from "./named.js";
+export { jinjaCapabilities, renderJinja, type JinjaCapabilities, type JinjaInput } from "./jinja.js";
