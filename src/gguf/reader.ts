@@ -57,8 +57,8 @@ export interface GgufFile {
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read little-endian
 
-/** Value type ids of the GGUF spec, in order. */
-export const GGUF_VALUE_TYPES: readonly GgufScalarType[] = [
+/** Value type ids of the GGUF spec, in order (9 is `array`). */
+export const GGUF_VALUE_TYPES: readonly (GgufScalarType | "array")[] = [
   "uint8",
   "int8",
   "uint16",
@@ -68,12 +68,17 @@ export const GGUF_VALUE_TYPES: readonly GgufScalarType[] = [
   "float32",
   "bool",
   "string",
-  "array" as GgufScalarType, // id 9, handled separately
+  "array",
   "uint64",
   "int64",
   "float64",
 ];
 const ARRAY_ID = 9;
+
+function scalarType(id: number): GgufScalarType | undefined {
+  const t = GGUF_VALUE_TYPES[id];
+  return t === "array" ? undefined : t;
+}
 
 const ELEMENT_BYTES: Record<string, number> = {
   uint8: 1,
@@ -182,7 +187,7 @@ async function readString(r: ChunkReader): Promise<string> {
 
 async function readValue(r: ChunkReader, typeId: number, key: string): Promise<{ value: GgufValue; type: GgufTypeName }> {
   if (typeId === ARRAY_ID) return readArray(r, key);
-  const type = GGUF_VALUE_TYPES[typeId];
+  const type = scalarType(typeId);
   if (type === undefined) throw unknownValueType(typeId, key);
   if (type === "string") return { value: await readString(r), type };
   if (!r.has(8)) await r.fill(Math.min(8, r.remaining()));
@@ -233,7 +238,7 @@ async function readArray(r: ChunkReader, key: string): Promise<{ value: GgufValu
     }
     return { value: out, type: `array<${inner}>` };
   }
-  const itemType = GGUF_VALUE_TYPES[itemId];
+  const itemType = scalarType(itemId);
   if (itemType === undefined) throw unknownValueType(itemId, key);
   const n = r.count(64, ELEMENT_BYTES[itemType]);
   const out: GgufValue[] = new Array(n);

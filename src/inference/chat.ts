@@ -63,7 +63,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       numCtx: merged.numCtx,
       truncate: req.truncate !== false,
       render: (msgs) => renderer.render(msgs, renderOpts),
-      countTokens: async (t) => (await runner.tokenize(t)).length,
+      countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
     });
     if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
     if (req._debug_render_only) {

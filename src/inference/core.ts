@@ -13,8 +13,11 @@ import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
 
 export interface InferenceDefaults {
-  /** OLLAMA_KEEP_ALIVE in ms (negative or FOREVER_MS = forever). */
-  keepAliveMs: number;
+  /**
+   * OLLAMA_KEEP_ALIVE in ms. Informational: the scheduler applies its own default to loads whose
+   * request has no keep_alive, and a loaded model keeps its duration unless a request sets one (§10).
+   */
+  keepAliveMs?: number;
   /** OLLAMA_CONTEXT_LENGTH; 0 = automatic (4096). */
   contextLength: number;
   /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */
@@ -110,8 +113,9 @@ export class InferenceCore {
     return merged;
   }
 
-  keepAliveMs(value: KeepAlive | undefined | null): number {
-    return value === undefined || value === null ? this.defaults.keepAliveMs : parseKeepAlive(value);
+  /** The request's keep_alive in ms; undefined when not given (a loaded model keeps its own). */
+  keepAliveMs(value: KeepAlive | undefined | null): number | undefined {
+    return value === undefined || value === null ? undefined : parseKeepAlive(value);
   }
 
   meta(m: ResolvedModel): RunnerMeta {
@@ -126,7 +130,7 @@ export class InferenceCore {
   acquire(
     m: ResolvedModel,
     merged: MergedOptions,
-    keepAliveMs: number,
+    keepAliveMs: number | undefined,
     signal: AbortSignal | undefined,
     extra: { shift?: boolean } = {},
   ): Promise<Lease> {

@@ -63,7 +63,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
         numCtx: merged.numCtx,
         truncate: !req.template && req.truncate !== false,
         render: (msgs) => renderer.render(msgs, renderOpts),
-        countTokens: async (t) => (await runner.tokenize(t)).length,
+        countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
       });
       text = fitted.prompt;
       if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });

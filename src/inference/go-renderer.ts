@@ -9,7 +9,7 @@ import {
   renderSuffixTemplate,
   renderTemplate,
   templateCapabilities,
-} from "../template/go-template.js";
+} from "../template/index.js";
 import { detectToolFormat } from "./parsers/index.js";
 import type { PromptRenderer, RenderOptions } from "./renderer.js";
 

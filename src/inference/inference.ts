@@ -17,7 +17,11 @@ import { chat, prepareChat } from "./chat.js";
 import { InferenceCore, type InferenceDefaults, type Logger } from "./core.js";
 import { embed, embeddings, rerank, type RerankRequest, type RerankResult } from "./embed.js";
 import { generate } from "./generate.js";
-import type { SchedulerLike } from "./seams.js";
+import type { RunnerMeta, SchedulerLike } from "./seams.js";
+
+function isRunnerMeta(v: unknown): v is RunnerMeta {
+  return typeof v === "object" && v !== null && typeof (v as RunnerMeta).name === "string";
+}
 
 export interface InferenceOptions {
   store: Store;
@@ -63,7 +67,7 @@ export class Inference {
     const lease = await this.core.acquire(m, merged, this.core.keepAliveMs(req.keep_alive), signal);
     try {
       const prompt = renderer.render(messages, { tools: req.tools, think });
-      return (await lease.runner.tokenize(prompt)).length;
+      return (await lease.runner.tokenize(prompt, { addSpecial: true, parseSpecial: true })).length;
     } finally {
       lease.release();
     }
@@ -73,16 +77,20 @@ export class Inference {
   async ps(): Promise<ProcessResponse> {
     const loaded = await this.core.scheduler.ps();
     const models = loaded
-      .map((r) => ({
-        name: r.meta.name,
-        model: r.meta.model,
-        size: r.size,
-        digest: r.meta.digest,
-        details: r.meta.details,
-        expires_at: r.expiresAt.toISOString(),
-        size_vram: r.sizeVram,
-        context_length: r.contextLength,
-      }))
+      .filter((r) => isRunnerMeta(r.meta))
+      .map((r) => {
+        const meta = r.meta as RunnerMeta;
+        return {
+          name: meta.name,
+          model: meta.model,
+          size: r.memory.ram + r.memory.vram,
+          digest: meta.digest,
+          details: meta.details,
+          expires_at: r.expiresAt.toISOString(),
+          size_vram: r.memory.vram,
+          context_length: r.contextSize,
+        };
+      })
       .sort((a, b) => b.expires_at.localeCompare(a.expires_at));
     return { models };
   }

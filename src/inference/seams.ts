@@ -2,7 +2,7 @@
 // `scheduler/`'s Scheduler satisfies it.
 
 import type { ModelDetails } from "../api/types.js";
-import type { LoadOptions, Runner } from "../runner/types.js";
+import type { LoadOptions, MemoryUse, Runner } from "../runner/types.js";
 
 /** What `/api/ps` shows about a loaded model; passed to the scheduler at acquire time. */
 export interface RunnerMeta {
@@ -16,7 +16,8 @@ export interface AcquireRequest {
   /** One runner per key (the weights path + adapters); a change of `load` reloads it. */
   key: string;
   load: LoadOptions;
-  keepAliveMs: number;
+  /** The request's keep_alive; undefined keeps a loaded model's current one (or the default). */
+  keepAliveMs?: number;
   meta: RunnerMeta;
   signal?: AbortSignal;
 }
@@ -31,11 +32,10 @@ export interface Lease {
 
 export interface LoadedRunner {
   key: string;
-  meta: RunnerMeta;
-  /** Bytes in RAM + VRAM, and of which VRAM. */
-  size: number;
-  sizeVram: number;
-  contextLength: number;
+  /** The `meta` given at acquire time (a RunnerMeta when loaded through Inference). */
+  meta: unknown;
+  contextSize: number;
+  memory: MemoryUse;
   expiresAt: Date;
 }
 

@@ -76,7 +76,10 @@ export class TestScheduler implements SchedulerLike {
   readonly acquired: AcquireRequest[] = [];
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly createRunner: CreateRunner) {}
+  constructor(
+    private readonly createRunner: CreateRunner,
+    private readonly defaultKeepAliveMs = 300_000,
+  ) {}
 
   async acquire(req: AcquireRequest): Promise<Lease> {
     this.acquired.push(req);
@@ -94,10 +97,11 @@ export class TestScheduler implements SchedulerLike {
         slot = undefined;
       }
       if (!slot) {
-        slot = { runner: await this.createRunner(req.load, req.signal), load: req.load, meta: req.meta, keepAliveMs: req.keepAliveMs, busy: 0, expired: false };
+        const runner = await this.createRunner(req.load, req.signal);
+        slot = { runner, load: req.load, meta: req.meta, keepAliveMs: this.defaultKeepAliveMs, busy: 0, expired: false };
         this.slots.set(req.key, slot);
       }
-      slot.keepAliveMs = req.keepAliveMs;
+      if (req.keepAliveMs !== undefined) slot.keepAliveMs = req.keepAliveMs;
       slot.expired = false;
       slot.busy++;
       const s = slot;
@@ -137,9 +141,8 @@ export class TestScheduler implements SchedulerLike {
     return [...this.slots.entries()].map(([key, s]) => ({
       key,
       meta: s.meta,
-      size: s.runner.memory.ram + s.runner.memory.vram,
-      sizeVram: s.runner.memory.vram,
-      contextLength: s.runner.contextSize,
+      memory: s.runner.memory,
+      contextSize: s.runner.contextSize,
       expiresAt: new Date(Date.now() + Math.min(s.keepAliveMs, 1e15)),
     }));
   }

@@ -9,7 +9,7 @@
 //   parseRequires(raw)                  REQUIRES semver check, returns it without the `v`
 //   OPTION_TYPES, DEPRECATED_PARAMETERS option table (§1.4)
 //   parseParameterValue(name, raw)      one PARAMETER value, typed (api.FormatParams)
-//   formatParams(pairs)                 → { parameters, warnings }; `stop` accumulates, deprecated names warn
+//   formatParams(pairs, warnings?)      → typed parameters; `stop` accumulates, deprecated names dropped + warned
 //   coerceOptions(map)                  request `options` → { options, unknown[] }; throws InvalidOptionError
 //   formatModelfile(view)               `ollama show --modelfile` text; modelfileCommands(view) its commands
 //   formatCommands(mf), quote(s)        commands back to Modelfile text with Ollama's quoting
@@ -27,7 +27,7 @@ export {
   coerceOptions,
   toFloat32,
 } from "./params.js";
-export type { OptionType, OptionValue, FormattedParams, CoercedOptions } from "./params.js";
+export type { OptionType, OptionValue, CoercedOptions } from "./params.js";
 export {
   formatModelfile,
   modelfileCommands,

@@ -86,9 +86,7 @@ export function interpretModelfile(mf: Modelfile): ModelfileSpec {
         paramPairs.push([name, args]);
     }
   }
-  const { parameters, warnings } = formatParams(paramPairs);
-  spec.parameters = parameters;
-  spec.warnings = warnings;
+  spec.parameters = formatParams(paramPairs, spec.warnings);
   return spec;
 }
 

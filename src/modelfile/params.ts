@@ -89,29 +89,23 @@ export function parseParameterValue(name: string, raw: string): OptionValue {
   }
 }
 
-export interface FormattedParams {
-  parameters: Record<string, OptionValue>;
-  /** `warning: parameter X is deprecated` lines, for the CLI to print. */
-  warnings: string[];
-}
-
 /**
  * Turn PARAMETER (name, value) pairs into typed parameters: later values win, `stop`
- * accumulates into one list, deprecated names are dropped with a warning.
+ * accumulates into one list, deprecated names are dropped and their
+ * `warning: parameter X is deprecated` lines pushed onto `warnings` when given.
  */
-export function formatParams(pairs: Iterable<readonly [string, string]>): FormattedParams {
+export function formatParams(pairs: Iterable<readonly [string, string]>, warnings?: string[]): Record<string, OptionValue> {
   const parameters: Record<string, OptionValue> = {};
-  const warnings: string[] = [];
   for (const [name, raw] of pairs) {
     if (DEPRECATED_PARAMETERS.includes(name)) {
-      warnings.push(`warning: parameter ${name} is deprecated`);
+      warnings?.push(`warning: parameter ${name} is deprecated`);
       continue;
     }
     const value = parseParameterValue(name, raw);
     const prev = parameters[name];
     parameters[name] = Array.isArray(value) && Array.isArray(prev) ? [...prev, ...value] : value;
   }
-  return { parameters, warnings };
+  return parameters;
 }
 
 export interface CoercedOptions {

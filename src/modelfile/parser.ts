@@ -79,9 +79,16 @@ export function unquote(s: string): { value: string; ok: boolean } {
   return { value: s, ok: true };
 }
 
-/** Parse Modelfile text (or UTF-8 bytes; a BOM is ignored). Throws ModelfileError. */
+/** Bytes → text the way Ollama reads files: UTF-8, or UTF-16 when a UTF-16 BOM says so. */
+function decode(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
+/** Parse Modelfile text (or bytes: UTF-8, or UTF-16 with a BOM). Throws ModelfileError. */
 export function parseModelfile(input: string | Uint8Array): Modelfile {
-  let text = typeof input === "string" ? input : new TextDecoder("utf-8").decode(input);
+  let text = typeof input === "string" ? input : decode(input);
   if (text.startsWith("\uFEFF")) text = text.slice(1);
 
   const commands: ModelfileCommand[] = [];

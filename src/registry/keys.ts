@@ -2,7 +2,7 @@
 // so Ollama and herd can share one key. node:crypto signs Ed25519 but cannot read or write the
 // OpenSSH container, so that encoding lives here.
 
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -124,10 +124,10 @@ export async function ensureKeyPair(home: string): Promise<string> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const { privateKey } = generateKeyPairSync("ed25519");
   const jwk = privateKey.export({ format: "jwk" });
   const seed = Buffer.from(jwk.d!, "base64url");
-  const publicRaw = Buffer.from(createPublicKey(publicKey).export({ format: "jwk" }).x!, "base64url");
+  const publicRaw = Buffer.from(jwk.x!, "base64url");
   await mkdir(dir, { recursive: true, mode: 0o755 });
   // `wx`: two processes racing to create the key must not overwrite each other's.
   try {

@@ -86,7 +86,7 @@ async function bodyBytes(body: RequestInit["body"]): Promise<Buffer | Readable |
 }
 
 /** A fetch that sends every request through `proxy`. Redirects are never followed (callers handle them). */
-export function createProxyFetch(proxy: URL): FetchLike {
+export function createProxyFetch(proxy: URL, tlsOptions: { ca?: string | Buffer } = {}): FetchLike {
   return async (url, init = {}) => {
     const target = new URL(url);
     const headers: Record<string, string> = {};
@@ -99,7 +99,7 @@ export function createProxyFetch(proxy: URL): FetchLike {
     const proxyPort = Number(proxy.port || 80);
     const options =
       target.protocol === "https:"
-        ? await tunnel(proxy, proxyPort, target, signal)
+        ? await tunnel(proxy, proxyPort, target, signal, tlsOptions.ca)
         : { host: proxy.hostname, port: proxyPort, path: target.href, extra: proxyAuth(proxy) };
     return new Promise<Response>((resolve, reject) => {
       const req = httpRequest(
@@ -121,7 +121,7 @@ export function createProxyFetch(proxy: URL): FetchLike {
   };
 }
 
-async function tunnel(proxy: URL, proxyPort: number, target: URL, signal?: AbortSignal) {
+async function tunnel(proxy: URL, proxyPort: number, target: URL, signal?: AbortSignal, ca?: string | Buffer) {
   const port = target.port || "443";
   const socket = await new Promise<import("node:net").Socket>((resolve, reject) => {
     const req = httpRequest({
@@ -141,7 +141,7 @@ async function tunnel(proxy: URL, proxyPort: number, target: URL, signal?: Abort
     req.on("error", reject);
     req.end();
   });
-  const tls = tlsConnect({ socket, servername: isIP(target.hostname) ? undefined : target.hostname });
+  const tls = tlsConnect({ socket, ca, servername: isIP(target.hostname) ? undefined : target.hostname });
   await new Promise<void>((resolve, reject) => {
     tls.once("secureConnect", resolve);
     tls.once("error", reject);

@@ -98,9 +98,8 @@ export function runnerContract(name: string, create: CreateRunner, load: LoadOpt
     });
 
     it("closes and reports exit", async () => {
-      const other = await create(load);
-      await other.close();
-      await other.exited;
+      await runner.close();
+      await runner.exited;
     });
   });
 }

@@ -66,9 +66,17 @@ export interface Timings {
   evalNs: number;
 }
 
+/** Log-probability of one token, in Ollama's wire shape (api `Logprob`). */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes?: number[];
+  top_logprobs?: { token: string; logprob: number; bytes?: number[] }[];
+}
+
 /** One streamed piece of output. `text` may be empty (e.g. a held-back partial stop string). */
 export type CompletionChunk =
-  | { type: "token"; text: string; tokens: number[]; logprobs?: unknown[] }
+  | { type: "token"; text: string; tokens: number[]; logprobs?: TokenLogprob[] }
   | { type: "done"; reason: "stop" | "length"; timings: Timings; tokens: number[] };
 
 export interface EmbedResult {

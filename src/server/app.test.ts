@@ -53,8 +53,8 @@ test("blobs: HEAD/POST with digest checks; a mismatched upload leaves nothing", 
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error, /^digest mismatch, expected "sha256:270cba1b.*", got "sha256:/);
   assert.deepEqual(existsSync(store.blobs.dir) ? readdirSync(store.blobs.dir) : [], []);
-  assert.equal((await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes })).status, 201);
-  assert.equal((await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes })).status, 200);
+  assert.equal((await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes) })).status, 201);
+  assert.equal((await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes) })).status, 200);
   assert.equal((await app.request(`/api/blobs/${digest.replace(":", "-")}`, { method: "HEAD" })).status, 200);
 });
 
@@ -153,13 +153,13 @@ test("create refuses files that are not GGUF, GGUF v1 and bad templates, and sto
     [model("stories260K-gguf-v1.gguf"), /version 1/],
   ] as const) {
     const { digest, bytes } = fileDigest(file);
-    await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes });
+    await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes) });
     const r = await post(app, "/api/create", { model: "bad", files: { "model.gguf": digest }, stream: false });
     assert.equal(r.status, 400, file);
     assert.match((await r.json()).error, pattern);
   }
   const { digest, bytes } = fileDigest(model("stories260K.gguf"));
-  await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes });
+  await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes) });
   const r = await post(app, "/api/create", { model: "bad", files: { "model.gguf": digest }, template: "{{ .Prompt ", stream: false });
   assert.equal(r.status, 400);
   assert.match((await r.json()).error, /^template error: /);

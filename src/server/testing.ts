@@ -64,7 +64,7 @@ export function post(app: Hono, path: string, body: unknown, init: RequestInit =
 /** Uploads a file as a blob and creates a model from it. Returns the NDJSON lines. */
 export async function createFromFile(app: Hono, name: string, path: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> {
   const { digest, bytes } = fileDigest(path);
-  const up = await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes });
+  const up = await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes) });
   if (up.status !== 201 && up.status !== 200) throw new Error(`blob upload: ${up.status} ${await up.text()}`);
   const res = await post(app, "/api/create", { model: name, files: { "model.gguf": digest }, ...extra });
   const text = await res.text();

@@ -42,7 +42,6 @@ const cases: [string, string, unknown, string][] = [
   ["chained fields", "{{ .A.B }}", data, "x"],
   ["missing key prints no value", "{{ .Missing }}", data, "<no value>"],
   ["missing key is false", "{{ if .Missing }}y{{ else }}n{{ end }}", data, "n"],
-  ["missing key chain", "{{ .Missing.Deeper }}", undefined, "<no value>"],
   ["map printing sorted", "{{ .M }}", data, "map[a:1 b:2]"],
   ["slice printing", "{{ .S }} {{ .E }}", data, "[a b c] []"],
   ["nested print with nil", "{{ .J }}", data, "map[a:<nil> z:[1 map[y:<&>]]]"],
@@ -99,7 +98,7 @@ const cases: [string, string, unknown, string][] = [
   ["println", "{{println 1 2 3}}", data, "1 2 3\n"],
   ["printf hex pad", `{{printf "%04x" 127}}`, data, "007f"],
   ["printf float", `{{printf "%g" 3.5}} {{ printf "%5.2f|%-4d|%+d" 3.14159 7 3 }}`, data, "3.5  3.14|7   |+3"],
-  ["printf quote", `{{ printf "%q" "hi\n" }}`, data, `"hi\\n"`],
+  ["printf quote", `{{ printf "%q" "hi\\n" }}`, data, `"hi\\n"`],
   ["printf v t s", `{{ printf "%t %v %s %v" true .S "x" .M }}`, data, "true [a b c] x map[a:1 b:2]"],
   ["printf exponent", `{{ printf "%.2e" 1234.5 }}`, data, "1.23e+03"],
   ["printf bad verb", `{{ printf "%d" "x" }}`, data, "%!d(string=x)"],
@@ -112,7 +111,7 @@ const cases: [string, string, unknown, string][] = [
   ["urlquery", `{{"http://www.example.org/"|urlquery}}`, data, "http%3A%2F%2Fwww.example.org%2F"],
   ["call", "{{ call .F 2 3 }}", data, "5"],
   ["json", "{{ json .M }} {{ json .J }}", data, `{"a":1,"b":2} {"a":null,"z":[1,{"y":"\\u003c\\u0026\\u003e"}]}`],
-  ["json string", `{{ json "a\"b" }}`, data, `"a\\"b"`],
+  ["json string", `{{ json "a\\"b" }}`, data, `"a\\"b"`],
   ["toTypeScriptType of a non-property", "{{ toTypeScriptType .S }}", data, "any"],
 ];
 
@@ -148,6 +147,7 @@ const execErrors: [string, string, unknown, RegExp][] = [
   ["index out of range", "{{ index .S 5 }}", data, /error calling index: index out of range: 5/],
   ["incompatible eq", `{{ eq "a" 1 }}`, data, /error calling eq: incompatible types for comparison/],
   ["nil pointer field", "{{ .Nil.X }}", data, /nil pointer evaluating interface \{\}\.X/],
+  ["missing key chain", "{{ .Missing.Deeper }}", data, /nil pointer evaluating interface \{\}\.Deeper/],
   ["missing struct field", "{{ (index .L 0).Nope }}", data, /can't evaluate field Nope in type T/],
   ["argument to non-function", "{{ 3 2 }}", data, /can't give argument to non-function 3/],
   ["nil command", "{{ if nil }}x{{ end }}", data, /nil is not a command/],

@@ -13,14 +13,18 @@ import { parse } from "./parser.js";
 export class GoTemplate {
   /** Lower-cased field and variable names the template references (Ollama's `Vars`). */
   readonly vars: ReadonlySet<string>;
+  /** Whether `{{ .Response }}` was appended because the template used neither `.Messages` nor `.Response`. */
+  readonly appendedResponse: boolean;
 
   constructor(
     readonly raw: string,
     readonly root: ListNode,
     readonly defines: Map<string, ListNode>,
   ) {
-    this.vars = identifiers([root, ...defines.values()]);
-    if (!this.vars.has("messages") && !this.vars.has("response")) {
+    const vars = identifiers([root, ...defines.values()]);
+    this.appendedResponse = !vars.has("messages") && !vars.has("response");
+    if (this.appendedResponse) {
+      vars.add("response");
       const response: PipeNode = {
         type: "pipe",
         decl: [],
@@ -31,6 +35,7 @@ export class GoTemplate {
       };
       root.nodes.push({ type: "action", pipe: response, line: 0, col: 0 });
     }
+    this.vars = vars;
   }
 
   get usesMessages(): boolean {
@@ -85,10 +90,10 @@ export function renderTemplate(tpl: GoTemplate, input: TemplateInput): string {
       ...think,
     });
   }
-  return renderLegacy(tpl, messages, think);
+  return legacy(tpl, messages, think);
 }
 
-function renderLegacy(tpl: GoTemplate, messages: Message[], think: ReturnType<typeof thinkValues>): string {
+function legacy(tpl: GoTemplate, messages: Message[], think: ReturnType<typeof thinkValues>): string {
   let out = "";
   let system = "";
   let prompt = "";

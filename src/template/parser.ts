@@ -109,7 +109,11 @@ class Parser {
     if (nameTok.kind !== "string") this.unexpected(nameTok, "define clause");
     const name = this.literal(nameTok);
     this.expect("right", "define clause");
+    // A definition is its own tree: it sees only `$`, never the variables around it.
+    const saved = this.vars;
+    this.vars = ["$"];
     const { list, end } = this.itemList();
+    this.vars = saved;
     if (end.kind !== "end") this.error(end, `unexpected {{${end.kind}}} in define clause`);
     this.defines.set(name, list);
   }
@@ -285,10 +289,15 @@ class Parser {
   private command(end: "right" | "rparen"): CommandNode {
     const start = this.peekNonSpace();
     const cmd: CommandNode = { type: "command", args: [], src: "", line: start.line, col: start.col };
+    let srcEnd = start.pos;
     for (;;) {
       this.peekNonSpace();
       const operand = this.operand();
-      if (operand) cmd.args.push(operand);
+      if (operand) {
+        cmd.args.push(operand);
+        const last = this.tokens[this.i - 1]!;
+        srcEnd = last.pos + last.text.length;
+      }
       const t = this.peek();
       if (t.kind === "space") {
         this.next();
@@ -308,7 +317,7 @@ class Parser {
       this.unexpected(t, "operand");
     }
     if (cmd.args.length === 0) this.error(start, "empty command");
-    cmd.src = this.src.slice(start.pos, this.tokens[this.i - 1]!.pos).trim().replace(/\|$/, "").trim();
+    cmd.src = this.src.slice(start.pos, srcEnd);
     return cmd;
   }
 

@@ -18,13 +18,13 @@ interface Case {
 function table(title: string, make: (calls: ToolCallFactory) => StreamParser, cases: Case[]): void {
   describe(title, () => {
     for (const c of cases) {
-      for (const [how, chunks] of chunkings(c.text)) {
-        it(`${c.name} (${how})`, () => {
+      it(c.name, () => {
+        for (const [how, chunks] of chunkings(c.text)) {
           const got = feed(make(new ToolCallFactory(sequentialIds())), chunks);
-          assert.equal(got.content, c.content);
-          assert.deepEqual(got.toolCalls, expectCalls(...c.calls));
-        });
-      }
+          assert.equal(got.content, c.content, how);
+          assert.deepEqual(got.toolCalls, expectCalls(...c.calls), how);
+        }
+      });
     }
   });
 }
@@ -70,6 +70,12 @@ table("HermesToolParser", (calls) => new HermesToolParser(TOOLS, calls), [
     calls: [["get_weather", { city: "Nice" }]],
   },
   {
+    name: "generation stopped inside the closing tag",
+    text: '<tool_call>\n{"name": "get_time", "arguments": {"tz": "UTC"}}\n</tool_',
+    content: "",
+    calls: [["get_time", { tz: "UTC" }]],
+  },
+  {
     name: "unterminated block with partial JSON at done",
     text: '<tool_call>\n{"name": "get_weather", "argu',
     content: '<tool_call>\n{"name": "get_weather", "argu',
@@ -96,6 +102,26 @@ table("HermesToolParser", (calls) => new HermesToolParser(TOOLS, calls), [
       "<parameter=strict>\ntrue\n</parameter>\n</function>\n</tool_call>",
     content: "",
     calls: [["web-search.v2", { query: "line one\nline two", strict: true }]],
+  },
+  {
+    name: "GLM arg_key/arg_value body",
+    text:
+      "I will search.\n<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n" +
+      '<arg_key>days</arg_key>\n<arg_value>2</arg_value>\n<arg_key>opts</arg_key>\n<arg_value>{"a": [1]}</arg_value>\n</tool_call>',
+    content: "I will search.",
+    calls: [["get_weather", { city: "Paris", days: 2, opts: { a: [1] } }]],
+  },
+  {
+    name: "GLM call without arguments",
+    text: "<tool_call>get_time</tool_call>",
+    content: "",
+    calls: [["get_time", {}]],
+  },
+  {
+    name: "a lone unknown word in tags is content",
+    text: "<tool_call>hello</tool_call>",
+    content: "<tool_call>hello</tool_call>",
+    calls: [],
   },
 ]);
 

@@ -134,15 +134,15 @@ const cases: Case[] = [
 
 describe("GenericToolParser", () => {
   for (const c of cases) {
-    for (const [how, chunks] of chunkings(c.text)) {
-      it(`${c.name} (${how})`, () => {
+    it(c.name, () => {
+      for (const [how, chunks] of chunkings(c.text)) {
         const p = new GenericToolParser(c.tools ?? TOOLS, c.tag, new ToolCallFactory(sequentialIds()));
         const got = feed(p, chunks);
-        assert.equal(got.content, c.content);
-        assert.deepEqual(got.toolCalls, expectCalls(...c.calls));
-        assert.equal(got.thinking, "");
-      });
-    }
+        assert.equal(got.content, c.content, how);
+        assert.deepEqual(got.toolCalls, expectCalls(...c.calls), how);
+        assert.equal(got.thinking, "", how);
+      }
+    });
   }
 
   it("emits a call as soon as its object closes, with a random call_ id", () => {

@@ -1,11 +1,12 @@
 // Hermes/Qwen tool calls: `<tool_call>{"name": …, "arguments": {…}}</tool_call>`, and the
-// Qwen3-Coder body `<function=name><parameter=key>value</parameter></function>` in the same tags.
-// A block that does not parse is passed through verbatim as content.
+// Qwen3-Coder body `<function=name><parameter=key>value</parameter></function>` and the GLM body
+// `name<arg_key>key</arg_key><arg_value>value</arg_value>` in the same tags. A block that does not
+// parse is passed through verbatim as content.
 
 import type { Tool, ToolCall } from "../../api/types.js";
 import { ContentSplitter } from "./content-split.js";
-import { tryParseJson } from "./text-scan.js";
-import { coerceParameter, namedCall, ToolCallFactory } from "./tool-calls.js";
+import { suffixOverlap, tryParseJson } from "./text-scan.js";
+import { coerceParameter, namedCall, parameterTypes, ToolCallFactory } from "./tool-calls.js";
 import { emptyOutput, type ParsedOutput, type StreamParser } from "./types.js";
 
 const OPEN = "<tool_call>";
@@ -43,7 +44,11 @@ export class HermesToolParser implements StreamParser {
 
   finish(): ParsedOutput {
     const out = emptyOutput();
-    if (this.inCall) this.closeBlock(this.buf, "", out);
+    if (this.inCall) {
+      // Generation may stop mid closing tag; the call inside is still whole.
+      const cut = suffixOverlap(this.buf, CLOSE);
+      this.closeBlock(this.buf.slice(0, this.buf.length - cut), this.buf.slice(this.buf.length - cut), out);
+    }
     else out.content += this.prose.flush(this.buf);
     this.buf = "";
     return out;
@@ -63,11 +68,29 @@ export class HermesToolParser implements StreamParser {
   private parseBody(body: string): ToolCall[] | undefined {
     const text = body.trim();
     if (text.startsWith("<function=")) return this.parseXml(text);
+    if (/^[^\s<{[]+\s*(<arg_key>|$)/.test(text)) return this.parseArgKeys(text);
     const data = tryParseJson(text);
     const items = Array.isArray(data) ? data : [data];
     const parsed = items.map(namedCall);
     if (parsed.length === 0 || parsed.some((p) => p === undefined)) return undefined;
     return parsed.map((p) => this.calls.make(p!.name, p!.args));
+  }
+
+  private parseArgKeys(text: string): ToolCall[] | undefined {
+    const name = /^[^\s<]+/.exec(text)![0];
+    const pairs = [...text.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)<\/arg_value>/g)];
+    // A lone word is only a call when it names a tool; otherwise it is prose in tags.
+    if (pairs.length === 0 && !this.tools.some((t) => t.function.name === name)) return undefined;
+    const args: Record<string, unknown> = {};
+    for (const [, key, value] of pairs) {
+      // GLM writes non-string values as JSON, so without a schema JSON is tried first.
+      const k = key.trim();
+      args[k] =
+        parameterTypes(this.tools, name, k).length === 0
+          ? (tryParseJson(value) ?? value)
+          : coerceParameter(this.tools, name, k, value);
+    }
+    return [this.calls.make(name, args)];
   }
 
   private parseXml(text: string): ToolCall[] | undefined {

@@ -10,6 +10,7 @@
 //     is truthy and tags are given; tool calls only when `tools` is non-empty. Harmony (gpt-oss)
 //     always splits its channels: analysis → thinking, final/commentary → content.
 //   detectToolFormat(templateText) → "generic" | "hermes" | "llama3" | "mistral" | "harmony"
+//   formatSpecialTokens(format, toolTag?) → marker tokens the runner must detokenize as text
 //   Tags come from the template layer (inferThinkingTags / inferToolCallTag) as plain values;
 //   DEFAULT_THINKING_TAGS is `<think>`/`</think>`.
 //
@@ -18,7 +19,7 @@
 export type { ParsedOutput, StreamParser, ThinkingTags } from "./types.js";
 export { DEFAULT_THINKING_TAGS } from "./types.js";
 export { createOutputParser, type OutputParser, type OutputParserOptions } from "./output-parser.js";
-export { detectToolFormat, type ToolFormat } from "./detect.js";
+export { detectToolFormat, formatSpecialTokens, type ToolFormat } from "./detect.js";
 export { ThinkingParser, type ThinkingOutput, type ThinkingParserOptions } from "./thinking.js";
 export { GenericToolParser } from "./generic-tools.js";
 export { HermesToolParser } from "./hermes.js";

@@ -57,11 +57,16 @@ export function namedCall(v: unknown): { name: string; args: Record<string, unkn
   return { name: v.name, args: {} };
 }
 
+/** The JSON-schema types a tool declares for one parameter ([] when unknown). */
+export function parameterTypes(tools: readonly Tool[], fn: string, param: string): string[] {
+  const tool = tools.find((t) => t.function.name === fn);
+  const type = tool?.function.parameters?.properties?.[param]?.type;
+  return type === undefined ? [] : Array.isArray(type) ? type : [type];
+}
+
 /** Converts a textual parameter value to the type the tool's schema declares. */
 export function coerceParameter(tools: readonly Tool[], fn: string, param: string, raw: string): unknown {
-  const tool = tools.find((t) => t.function.name === fn);
-  const prop = tool?.function.parameters?.properties?.[param];
-  const types = prop?.type === undefined ? [] : Array.isArray(prop.type) ? prop.type : [prop.type];
+  const types = parameterTypes(tools, fn, param);
   if (types.length === 0 || types.includes("string")) return raw;
   const trimmed = raw.trim();
   for (const t of types) {

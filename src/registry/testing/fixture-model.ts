@@ -13,7 +13,7 @@ export interface FixtureModel {
 export async function makeModel(
   store: Store,
   name: string,
-  src: { gguf?: string; bytes?: Uint8Array; template?: string; from?: string },
+  src: { gguf?: string; bytes?: Uint8Array | AsyncIterable<Uint8Array>; template?: string; from?: string },
 ): Promise<FixtureModel> {
   const weights = src.gguf ? createReadStream(src.gguf, { highWaterMark: 1 << 20 }) : src.bytes!;
   const m = await store.blobs.write(weights);

@@ -13,7 +13,7 @@ import {
 import { InvalidOptionError } from "../../util/errors.js";
 import { fitPrompt, keptPrefix } from "../prompt-fit.js";
 import { StopMatcher } from "../stop-matcher.js";
-import type { CompletionChunk, LoadOptions, Timings } from "../types.js";
+import type { CompletionChunk, LoadOptions, Timings, TokenLogprob } from "../types.js";
 import type { WireCompletion } from "./protocol.js";
 
 export interface GenerateEnv {
@@ -93,14 +93,18 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
   const guard = new RunawayGuard(req.format !== undefined);
   let reason: "stop" | "length" = "stop";
   let stopped = false;
-  for await (const token of sequence.evaluate(prompt.slice(reuse) as Token[], options)) {
+  const wantProbs = req.logprobs === true || (req.topLogprobs ?? 0) > 0;
+  const steps = sequence.evaluateWithMetadata(prompt.slice(reuse) as Token[], { probabilities: wantProbs }, options);
+  for await (const out of steps) {
+    const token = out.token as number;
     if (generated.length === 0) timings.promptNs = Number(process.hrtime.bigint() - started);
     generated.push(token);
     timings.evalTokens = generated.length;
     const piece = decoder.push(token);
     if (guard.shouldEnd(piece)) break;
     const step = stops.push(piece);
-    env.emit({ type: "token", text: step.emit, tokens: [token] });
+    const logprobs = wantProbs ? [logprobOf(model, token, piece, (out as { probabilities?: Map<Token, number> }).probabilities, req.topLogprobs ?? 0, [...prompt, ...generated].slice(-9, -1))] : undefined;
+    env.emit({ type: "token", text: step.emit, tokens: [token], logprobs });
     if (step.stopped) {
       stopped = true;
       break;
@@ -124,6 +128,26 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
     if (rest) env.emit({ type: "token", text: rest, tokens: [] });
   }
   finish(reason);
+}
+
+function logprobOf(
+  model: LlamaModel,
+  token: number,
+  text: string,
+  probs: Map<Token, number> | undefined,
+  top: number,
+  before: number[],
+): TokenLogprob {
+  const entry = (t: number, s: string) => {
+    const p = probs?.get(t as Token) ?? 0;
+    return { token: s, logprob: p > 0 ? Math.log(p) : -Infinity, bytes: [...Buffer.from(s, "utf8")] };
+  };
+  const result: TokenLogprob = entry(token, text);
+  if (top > 0 && probs) {
+    const best = [...probs.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+    result.top_logprobs = best.map(([t]) => entry(t, model.detokenize([t] as Token[], false, before as Token[])));
+  }
+  return result;
 }
 
 function repeatPenaltyOf(s: WireCompletion["sampling"], sequence: LlamaContextSequence, contextSize: number) {

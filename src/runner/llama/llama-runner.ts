@@ -159,7 +159,18 @@ export class LlamaRunner implements Runner {
     const queue = new ChunkQueue<CompletionChunk>();
     const id = this.nextId;
     const done = this.call(
-      { type: "complete", id: 0, request: { prompt: req.prompt, sampling: req.sampling, format: req.format, truncate: req.truncate } },
+      {
+        type: "complete",
+        id: 0,
+        request: {
+          prompt: req.prompt,
+          sampling: req.sampling,
+          format: req.format,
+          truncate: req.truncate,
+          logprobs: req.logprobs,
+          topLogprobs: req.topLogprobs,
+        },
+      },
       (c) => queue.push(c),
     );
     done.then(

@@ -17,6 +17,8 @@ export interface WireCompletion {
   sampling: SamplingOptions;
   format?: "json" | Record<string, unknown>;
   truncate?: boolean;
+  logprobs?: boolean;
+  topLogprobs?: number;
 }
 
 export type ParentMessage =

@@ -29,6 +29,9 @@ export interface RerankScore {
  * `done: true`, `done_reason` and the metrics) and throws `HerdError` subclasses, either before the
  * first chunk or mid-stream; `statusOf(err)` gives the HTTP status.
  *
+ * The translators always iterate the stream (`stream: false` is folded at the edge); the native
+ * request's `stream` only mirrors what the client asked for.
+ *
  * A final chat/generate chunk may carry `stop_sequence` (the stop string that ended generation) beyond
  * Ollama's wire type: the Anthropic translator reports it as `stop_reason: "stop_sequence"`.
  */

@@ -24,6 +24,8 @@ export interface FakeScripts {
   rerank?: (req: RerankRequest) => RerankScore[];
   countChatTokens?: (req: ChatRequest) => number;
   models?: string[];
+  /** Capabilities `show` reports (default: completion, tools, thinking). */
+  capabilities?: string[];
 }
 
 export const CREATED_AT = "2026-08-21T10:00:00.000Z";
@@ -120,7 +122,7 @@ export class FakeBackend implements CompatBackend {
     return {
       details: { parent_model: "", format: "gguf", family: "llama", families: null, parameter_size: "1M", quantization_level: "Q8_0" },
       model_info: {},
-      capabilities: ["completion"],
+      capabilities: this.scripts.capabilities ?? ["completion", "tools", "thinking"],
       modified_at: CREATED_AT,
     };
   }

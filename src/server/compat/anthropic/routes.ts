@@ -3,6 +3,7 @@
 
 import { Hono } from "hono";
 import { messageOf, statusOf } from "../../errors.js";
+import type { ChatRequest } from "../../../api/types.js";
 import type { CompatBackend } from "../backend.js";
 import { readJsonObject } from "../body.js";
 import { foldChat } from "../fold.js";
@@ -12,12 +13,23 @@ import { anthropicErrorBody, anthropicErrorResponse } from "./errors.js";
 import { translateMessagesRequest } from "./request.js";
 import { MessageEventTranslator, toMessage } from "./response.js";
 
+/**
+ * Coding agents send `thinking` to every model; Ollama drops it for models without the capability
+ * instead of failing (its `relax_thinking`). Only asked when thinking was requested.
+ */
+async function relaxThinking(backend: CompatBackend, request: ChatRequest): Promise<void> {
+  if (request.think === undefined || request.think === false) return;
+  const show = await backend.show(request.model);
+  if (!show.capabilities.includes("thinking")) delete request.think;
+}
+
 export function anthropicRoutes(backend: CompatBackend): Hono {
   const app = new Hono();
 
   app.post("/v1/messages", async (c) => {
     try {
       const t = translateMessagesRequest(await readJsonObject(c.req.raw));
+      await relaxThinking(backend, t.request);
       const abort = linkedAbort(c.req.raw.signal);
       const id = hexId("msg_", 24);
       const chunks = backend.chat(t.request, abort.signal);
@@ -41,6 +53,7 @@ export function anthropicRoutes(backend: CompatBackend): Hono {
   app.post("/v1/messages/count_tokens", async (c) => {
     try {
       const t = translateMessagesRequest(await readJsonObject(c.req.raw), { requireMaxTokens: false });
+      await relaxThinking(backend, t.request);
       const count = await backend.countChatTokens(t.request, linkedAbort(c.req.raw.signal).signal);
       return Response.json({ input_tokens: count });
     } catch (err) {

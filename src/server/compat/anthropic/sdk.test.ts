@@ -4,7 +4,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { ChatRequest } from "../../../api/types.js";
-import { QueueFullError } from "../../../util/errors.js";
+import { QueueFullError, RunnerCrashedError } from "../../../util/errors.js";
 import { chatChunk, doneChunk, FakeBackend } from "../fake-backend.js";
 import { serveCompat, type TestServer } from "../serve-for-test.js";
 
@@ -19,6 +19,7 @@ const backend = new FakeBackend({
       ];
     }
     if (last?.content === "busy") return [new QueueFullError()];
+    if (last?.content === "crash") return [chatChunk({ content: "par" }), new RunnerCrashedError()];
     if (last?.content === "long") return [chatChunk({ content: "and so on" }), doneChunk({ done_reason: "length" })];
     if (last?.content === "stopseq") return [chatChunk({ content: "one two" }), doneChunk({ stop_sequence: "three" } as object)];
     if (req.think) return [chatChunk({ thinking: "Hmm, " }), chatChunk({ thinking: "easy." }), chatChunk({ content: "4" }), doneChunk({ prompt_eval_count: 6, eval_count: 5 })];
@@ -38,15 +39,17 @@ after(() => server.close());
 const weatherTool = { name: "get_weather", description: "Weather", input_schema: { type: "object" as const, properties: { city: { type: "string" } } } };
 
 test("messages, not streamed", async () => {
-  const msg = await client.messages.create({
+  // This SDK version no longer types the sampling fields; older clients and raw callers still send them.
+  const params = {
     model: "m",
     max_tokens: 64,
-    system: [{ type: "text", text: "Be " }, { type: "text", text: "kind." }],
-    messages: [{ role: "user", content: "hi" }],
+    system: [{ type: "text" as const, text: "Be " }, { type: "text" as const, text: "kind." }],
+    messages: [{ role: "user" as const, content: "hi" }],
     temperature: 0.3,
     top_k: 5,
     stop_sequences: ["END"],
-  });
+  };
+  const msg = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming);
   assert.match(msg.id, /^msg_[0-9a-f]{24}$/);
   assert.equal(msg.type, "message");
   assert.equal(msg.role, "assistant");
@@ -177,4 +180,25 @@ test("errors come back in Anthropic's shape with a request_id", async () => {
     client.messages.create({ model: "m", max_tokens: 5, stream: true, messages: [{ role: "user", content: "busy" }] }),
     (err: unknown) => err instanceof Anthropic.APIError && err.status === 503 && (err.error as { error: { type: string } }).error.type === "overloaded_error",
   );
+});
+
+test("thinking is dropped silently for a model without the capability", async () => {
+  const plain = new FakeBackend({ capabilities: ["completion"] });
+  const other = await serveCompat(plain);
+  try {
+    const c = new Anthropic({ baseURL: other.url, apiKey: "x", maxRetries: 0 });
+    const msg = await c.messages.create({ model: "m", max_tokens: 8, thinking: { type: "enabled", budget_tokens: 1024 }, messages: [{ role: "user", content: "hi" }] });
+    assert.deepEqual(msg.content, [{ type: "text", text: "hi" }]);
+    assert.equal(plain.last<ChatRequest>("chat").think, undefined);
+  } finally {
+    await other.close();
+  }
+});
+
+test("an error after streaming began arrives as an error event the SDK raises", async () => {
+  const stream = client.messages.stream({ model: "m", max_tokens: 8, messages: [{ role: "user", content: "crash" }] });
+  let text = "";
+  stream.on("text", (d) => (text += d));
+  await assert.rejects(stream.finalMessage(), (err: unknown) => err instanceof Anthropic.APIError && /model runner has unexpectedly stopped/.test(err.message));
+  assert.equal(text, "par");
 });

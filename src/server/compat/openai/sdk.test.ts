@@ -235,3 +235,13 @@ test("responses: not streamed, streamed events, and function calls", async () =>
     { role: "tool", content: "rainy", tool_call_id: "c1", tool_name: "get_weather" },
   ]);
 });
+
+test("responses: a streamed function call accumulates in the SDK's final response", async () => {
+  const tools: OpenAI.Responses.FunctionTool[] = [{ type: "function", name: "get_weather", parameters: { type: "object" }, strict: false }];
+  const final = await client.responses.stream({ model: "m", tools, input: "weather" }).finalResponse();
+  const call = final.output[0];
+  assert.ok(call.type === "function_call");
+  assert.equal(call.call_id, "call_abcd1234");
+  assert.deepEqual(JSON.parse(call.arguments), { city: "Paris" });
+  assert.equal(final.status, "completed");
+});

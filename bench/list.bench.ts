@@ -1,0 +1,71 @@
+// `GET /api/tags` and `herd list` with 500 models in the store (issue: API < 100 ms, CLI < 300 ms).
+
+import { serve } from "@hono/node-server";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Models } from "../src/models/index.js";
+import { parseName } from "../src/name/index.js";
+import { noInference } from "../src/server/testing.js";
+import { createApp } from "../src/server/app.js";
+import { CONFIG_MEDIA_TYPE, MediaType, newManifest, Store } from "../src/store/index.js";
+import { model, REPO_ROOT, tempDir } from "../src/testutil/fixtures.js";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const { dir, cleanup } = tempDir("herd-bench-list-");
+  try {
+    const store = new Store(dir);
+    mkdirSync(join(dir, "blobs"), { recursive: true });
+    const tmp = join(dir, "w.gguf");
+    copyFileSync(model("stories260K.gguf"), tmp);
+    const { createReadStream } = await import("node:fs");
+    const w = await store.blobs.write(createReadStream(tmp));
+    for (let i = 0; i < 500; i++) {
+      const sys = await store.blobs.write(`system prompt ${i}`);
+      const cfg = await store.blobs.write(JSON.stringify({ model_format: "gguf", model_family: "llama", model_families: ["llama"], model_type: "260K", file_type: "F32", architecture: "amd64", os: "linux" }));
+      await store.writeManifest(parseName(`bench/model-${i}:latest`), newManifest({ mediaType: CONFIG_MEDIA_TYPE, ...cfg }, [
+        { mediaType: MediaType.model, ...w },
+        { mediaType: MediaType.system, ...sys },
+      ]));
+    }
+    const app = createApp({ store, models: new Models({ store }), inference: noInference, origins: [], boundToLoopback: true, version: "bench" });
+    const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
+    await new Promise((r) => server.once("listening", r));
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    const cold0 = performance.now();
+    const first = await (await fetch(`${url}/api/tags`)).json();
+    const cold = performance.now() - cold0;
+    if (first.models.length !== 500) throw new Error(`expected 500 models, got ${first.models.length}`);
+    const api: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await (await fetch(`${url}/api/tags`)).arrayBuffer();
+      api.push(performance.now() - t0);
+    }
+    const bin = join(REPO_ROOT, "bin", "herd.js");
+    const cli: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [bin, "list"], { env: { ...process.env, OLLAMA_HOST: url }, encoding: "utf8" });
+      cli.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(r.stderr);
+    }
+    server.close();
+    const result = { tags_cold_ms: cold, tags_median_ms: median(api), cli_list_median_ms: median(cli) };
+    return result;
+  } finally {
+    cleanup();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href || fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.log(await run());
+}

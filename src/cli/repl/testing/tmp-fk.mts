@@ -1,0 +1,10 @@
+import { startFakeOllama } from "./fake-server.js";
+import { runCli } from "./spawn-cli.js";
+const f = await startFakeOllama({ models: { tiny: {} }, replies: [{ content: ["a"] }] });
+let t = Date.now();
+const r = await runCli(["run", "tiny", "hi"], { env: { ...process.env, OLLAMA_HOST: f.url } });
+console.log(r, Date.now() - t);
+t = Date.now();
+const r2 = await runCli(["--version"], { env: { ...process.env, OLLAMA_HOST: f.url } });
+console.log(r2, Date.now() - t);
+await f.close();

@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createFakeRunnerFactory, type FakeRunnerOptions } from "../runner/fake/index.js";
+import type { LoadOptions, MemoryUse } from "../runner/types.js";
+import { FOREVER_MS } from "../util/duration.js";
+import { CanceledError, InsufficientMemoryError, QueueFullError, RunnerCrashedError } from "../util/errors.js";
+import { Scheduler, type SchedulerOptions } from "./scheduler.js";
+
+const MB = 1_000_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const load = (modelPath: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({ modelPath, numCtx: 256, ...extra });
+
+/** Sizes by model path ("a-30" → 30 MB); available memory = total − what live fakes hold. */
+function setup(over: Partial<SchedulerOptions> = {}, fake: FakeRunnerOptions = {}, totalMb = 100) {
+  const sizeOf = (p: string): MemoryUse => ({ ram: Number(p.split("-")[1] ?? 10) * MB, vram: 0 });
+  const factory = createFakeRunnerFactory((o) => ({ ...fake, memory: sizeOf(o.modelPath) }));
+  const live = () => factory.loaded.filter((r) => !r.closed);
+  const sched = new Scheduler({
+    createRunner: factory,
+    estimateMemory: async (o) => sizeOf(o.modelPath),
+    maxLoadedModels: 3,
+    maxQueue: 10,
+    defaultKeepAliveMs: 5 * 60_000,
+    availableMemory: () => totalMb * MB - live().reduce((n, r) => n + r.memory.ram, 0),
+    ...over,
+  });
+  return { sched, factory, live };
+}
+
+describe("Scheduler", () => {
+  it("loads on demand, reuses the runner, and reports load time once", async () => {
+    const { sched, factory } = setup();
+    const a = await sched.acquire({ key: "a", load: load("a-10"), meta: { name: "a" } });
+    assert.ok(a.loadDurationNs > 0);
+    a.release();
+    const b = await sched.acquire({ key: "a", load: load("a-10") });
+    assert.equal(b.runner, a.runner);
+    assert.equal(b.loadDurationNs, 0);
+    b.release();
+    b.release();
+    assert.equal(factory.loaded.length, 1);
+    const [ps] = sched.ps();
+    assert.deepEqual(ps.meta, { name: "a" });
+    assert.equal(ps.loading, false);
+    assert.equal(ps.contextSize, 256);
+    assert.equal(ps.memory.ram, 10 * MB);
+    assert.ok(ps.expiresAt.getTime() > Date.now() + 4 * 60_000);
+    await sched.unloadAll();
+  });
+
+  it("runs requests to one model one at a time, in arrival order", async () => {
+    const { sched } = setup();
+    const order: number[] = [];
+    const first = await sched.acquire({ key: "a", load: load("a-10") });
+    const rest = [1, 2, 3].map((n) =>
+      sched.acquire({ key: "a", load: load("a-10") }).then(async (lease) => {
+        order.push(n);
+        await sleep(2);
+        lease.release();
+      }),
+    );
+    await sleep(5);
+    assert.deepEqual(order, []);
+    first.release();
+    await Promise.all(rest);
+    assert.deepEqual(order, [1, 2, 3]);
+    await sched.unloadAll();
+  });
+
+  it("answers QueueFullError past maxQueue waiting requests", async () => {
+    const { sched } = setup({ maxQueue: 2 });
+    const held = await sched.acquire({ key: "a", load: load("a-10") });
+    const q1 = sched.acquire({ key: "a", load: load("a-10") });
+    const q2 = sched.acquire({ key: "a", load: load("a-10") });
+    await assert.rejects(sched.acquire({ key: "a", load: load("a-10") }), QueueFullError);
+    held.release();
+    (await q1).release();
+    (await q2).release();
+    await sched.unloadAll();
+  });
+
+  it("drops a request whose signal aborts while queued", async () => {
+    const { sched } = setup();
+    const held = await sched.acquire({ key: "a", load: load("a-10") });
+    const ac = new AbortController();
+    const canceled = sched.acquire({ key: "a", load: load("a-10"), signal: ac.signal });
+    const next = sched.acquire({ key: "a", load: load("a-10") });
+    ac.abort();
+    await assert.rejects(canceled, CanceledError);
+    held.release();
+    (await next).release();
+    await sched.unloadAll();
+  });
+
+  it("unloads after keep-alive, at once with 0, never with forever", async () => {
+    const { sched, factory } = setup();
+    (await sched.acquire({ key: "short", load: load("s-10"), keepAliveMs: 200 })).release();
+    (await sched.acquire({ key: "zero", load: load("z-10"), keepAliveMs: 0 })).release();
+    (await sched.acquire({ key: "ever", load: load("e-10"), keepAliveMs: FOREVER_MS })).release();
+    await sleep(5);
+    assert.deepEqual(sched.ps().map((p) => p.key).sort(), ["ever", "short"]);
+    await sleep(300);
+    assert.deepEqual(sched.ps().map((p) => p.key), ["ever"]);
+    assert.ok(sched.ps()[0].expiresAt.getTime() > Date.now() + 100 * 365 * 86_400_000);
+    assert.deepEqual(factory.loaded.map((r) => r.closed), [true, true, false]);
+    await sched.unloadAll();
+    assert.ok(factory.loaded.every((r) => r.closed));
+  });
+
+  it("a new request stops the keep-alive timer; expire() unloads when idle", async () => {
+    const { sched } = setup();
+    (await sched.acquire({ key: "a", load: load("a-10"), keepAliveMs: 20 })).release();
+    const lease = await sched.acquire({ key: "a", load: load("a-10") });
+    await sleep(40);
+    assert.equal(sched.ps().length, 1, "not unloaded while in use");
+    await sched.expire("a");
+    assert.equal(sched.ps().length, 1, "expire waits for the request");
+    lease.release();
+    await sleep(5);
+    assert.equal(sched.ps().length, 0);
+    await sched.unloadAll();
+  });
+
+  it("reloads when load options change", async () => {
+    const { sched, factory } = setup();
+    (await sched.acquire({ key: "a", load: load("a-10") })).release();
+    const lease = await sched.acquire({ key: "a", load: load("a-10", { numCtx: 512 }) });
+    assert.equal(factory.loaded.length, 2);
+    assert.equal(factory.loaded[0].closed, true);
+    assert.equal(lease.runner.contextSize, 512);
+    lease.release();
+    await sched.unloadAll();
+  });
+
+  it("evicts the least recently used idle model at maxLoadedModels", async () => {
+    const { sched, factory } = setup({ maxLoadedModels: 2 });
+    (await sched.acquire({ key: "a", load: load("a-10") })).release();
+    (await sched.acquire({ key: "b", load: load("b-10") })).release();
+    (await sched.acquire({ key: "a", load: load("a-10") })).release();
+    (await sched.acquire({ key: "c", load: load("c-10") })).release();
+    assert.deepEqual(sched.ps().map((p) => p.key).sort(), ["a", "c"]);
+    assert.equal(factory.loaded[1].closed, true);
+    await sched.unloadAll();
+  });
+
+  it("evicts by memory, waits for a busy model, and refuses what can never fit", async () => {
+    const { sched } = setup({}, {}, 100);
+    (await sched.acquire({ key: "a", load: load("a-40") })).release();
+    const busy = await sched.acquire({ key: "b", load: load("b-40") });
+    const c = await sched.acquire({ key: "c", load: load("c-50") });
+    assert.deepEqual(sched.ps().map((p) => p.key).sort(), ["b", "c"], "a (idle, LRU) evicted for memory");
+    c.release();
+    await assert.rejects(sched.acquire({ key: "huge", load: load("h-150") }), (e) => {
+      assert.ok(e instanceof InsufficientMemoryError);
+      assert.equal(e.message, "model requires more system memory (150 MB) than is available (100 MB)");
+      return true;
+    });
+    const d = sched.acquire({ key: "d", load: load("d-90") });
+    await sleep(5);
+    assert.equal(sched.ps().find((p) => p.key === "d")?.loading, true);
+    busy.release();
+    (await d).release();
+    assert.deepEqual(sched.ps().map((p) => p.key), ["d"]);
+    await sched.unloadAll();
+  });
+
+  it("drops a crashed runner and loads it again on the next request", async () => {
+    const { sched, factory } = setup({}, { tokenDelayMs: 2 });
+    const lease = await sched.acquire({ key: "a", load: load("a-10") });
+    const run = (async () => {
+      for await (const _ of lease.runner.complete({ prompt: "x", sampling: { temperature: 0, numPredict: 50 } }));
+    })();
+    await sleep(5);
+    factory.loaded[0].crash();
+    await assert.rejects(run, RunnerCrashedError);
+    lease.release();
+    await sleep(1);
+    assert.equal(sched.ps().length, 0);
+    const again = await sched.acquire({ key: "a", load: load("a-10") });
+    assert.equal(factory.loaded.length, 2);
+    assert.notEqual(again.runner, lease.runner);
+    again.release();
+    await sched.unloadAll();
+  });
+
+  it("serializes loads and rejects all waiters of a failed load", async () => {
+    let concurrent = 0;
+    let peak = 0;
+    const factory = createFakeRunnerFactory((o) => ({ loadDelayMs: 10, failLoad: o.modelPath === "bad" ? "boom" : undefined }));
+    const sched = new Scheduler({
+      createRunner: async (o, s) => {
+        peak = Math.max(peak, ++concurrent);
+        try {
+          return await factory(o, s);
+        } finally {
+          concurrent--;
+        }
+      },
+      estimateMemory: async () => ({ ram: MB, vram: 0 }),
+      maxLoadedModels: 3,
+      maxQueue: 10,
+      defaultKeepAliveMs: 60_000,
+      availableMemory: () => 100 * MB,
+    });
+    const bad = [sched.acquire({ key: "bad", load: load("bad") }), sched.acquire({ key: "bad", load: load("bad") })];
+    const good = [sched.acquire({ key: "a", load: load("a") }), sched.acquire({ key: "b", load: load("b") })];
+    for (const p of bad) await assert.rejects(p, /boom/);
+    for (const p of good) (await p).release();
+    assert.equal(peak, 1);
+    await sched.unloadAll();
+  });
+});

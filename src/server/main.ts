@@ -1,0 +1,89 @@
+// `herd serve`: the one entry point that reads configuration and wires the real services together.
+
+import { serve as listen } from "@hono/node-server";
+import { mkdir } from "node:fs/promises";
+import { freemem } from "node:os";
+import { isIP } from "node:net";
+import { serverConfig } from "../config/env.js";
+import { VERSION } from "../config/version.js";
+import { Inference } from "../inference/index.js";
+import { Models } from "../models/index.js";
+import { createRegistryTransfers } from "../models/transfers.js";
+import { ensureKeyPair } from "../registry/index.js";
+import { createLlamaRunner, estimateMemory } from "../runner/index.js";
+import { Scheduler } from "../scheduler/index.js";
+import { pruneStore, Store } from "../store/index.js";
+import { parseKeepAlive } from "../util/duration.js";
+import { createLogger } from "../util/log.js";
+import { createApp } from "./app.js";
+
+function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}
+
+export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
+  const cfg = serverConfig(env);
+  const log = createLogger(process.stderr, cfg.debug);
+  await mkdir(cfg.modelsDir, { recursive: true, mode: 0o755 });
+
+  const pub = await ensureKeyPair(cfg.home).catch((e) => {
+    log.warn("could not create the identity key", { error: String(e) });
+    return undefined;
+  });
+  if (pub) log.debug("identity", { key: pub });
+
+  const store = new Store(cfg.modelsDir);
+  if (!cfg.noPrune) {
+    const res = await pruneStore(store);
+    if (res.skipped) log.warn("skipping prune", { reason: res.skipped });
+    else if (res.removed.length) log.info("pruned unused blobs", { count: res.removed.length });
+  }
+
+  const keepAliveMs = parseKeepAlive(/^-?\d+$/.test(cfg.keepAlive) ? Number(cfg.keepAlive) : cfg.keepAlive);
+  const scheduler = new Scheduler({
+    createRunner: createLlamaRunner,
+    estimateMemory,
+    maxLoadedModels: cfg.maxLoadedModels,
+    maxQueue: cfg.maxQueue,
+    defaultKeepAliveMs: keepAliveMs,
+    availableMemory: () => freemem(),
+  });
+  const inference = new Inference({
+    store,
+    scheduler,
+    defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
+    log,
+  });
+  const models = new Models({ store, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
+  const app = createApp({
+    store,
+    models,
+    inference,
+    origins: cfg.origins,
+    boundToLoopback: isLoopback(cfg.host.host),
+    version: VERSION,
+  });
+
+  const server = listen({ fetch: app.fetch, hostname: cfg.host.host, port: cfg.host.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
+  // Long generations and multi-gigabyte uploads must not hit node's default request timeout.
+  (server as unknown as { requestTimeout: number }).requestTimeout = 0;
+  log.info(`Listening on ${cfg.host.host}:${cfg.host.port} (version ${VERSION})`, { models: cfg.modelsDir });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    server.close();
+    await scheduler.unloadAll().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -1,0 +1,73 @@
+// End to end: a real `herd serve` process driven by the real CLI and the official `ollama` npm client.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import test from "node:test";
+import { Ollama } from "ollama";
+import { model } from "../../src/testutil/fixtures.js";
+import { runCli, startServer } from "./harness.js";
+
+test("herd serve + CLI + ollama-js: create, list, show, run, ps, copy, stop, delete", async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  const cli = (...args: string[]) => runCli(args, { env: srv.env, cwd: srv.home });
+
+  writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\nPARAMETER temperature 0\nPARAMETER num_predict 12\nSYSTEM """You tell stories."""\n`);
+  let r = await cli("create", "stories", "-f", join(srv.home, "Modelfile"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, /success/);
+  // Piped output carries no escape codes.
+  assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/);
+
+  r = await cli("list");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^NAME\s+ID\s+SIZE\s+MODIFIED\s*$/m);
+  assert.match(r.stdout, /^stories:latest\s+[0-9a-f]{12}\s+1\.2 MB\s+(Less than a second|\d+ seconds?) ago$/m);
+
+  r = await cli("show", "stories");
+  assert.match(r.stdout, /architecture\s+llama/);
+  assert.match(r.stdout, /Capabilities\n\s+completion/);
+  r = await cli("show", "stories", "--parameters");
+  assert.match(r.stdout, /^temperature\s+0$/m);
+  r = await cli("show", "stories", "--modelfile");
+  assert.match(r.stdout, /^# FROM stories:latest$/m);
+  assert.match(r.stdout, /^SYSTEM You tell stories\.$/m);
+
+  r = await cli("run", "stories", "Once upon a time");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /there was a little girl/);
+
+  r = await cli("ps");
+  assert.match(r.stdout, /^stories:latest\s+[0-9a-f]{12}\s+.*100% CPU\s+\d+\s+\d+ minutes? from now$/m);
+
+  const ollama = new Ollama({ host: srv.url });
+  await ollama.create({ model: "teller", from: "stories", system: "Short stories only." });
+  const list = await ollama.list();
+  assert.deepEqual(list.models.map((m) => m.name).sort(), ["stories:latest", "teller:latest"]);
+  const shown = await ollama.show({ model: "teller" });
+  assert.equal(shown.system, "Short stories only.");
+  assert.equal(shown.details.family, "llama");
+  await ollama.copy({ source: "teller", destination: "teller2" });
+  await ollama.delete({ model: "teller" });
+  await assert.rejects(ollama.show({ model: "teller" }), /not found/);
+
+  r = await cli("stop", "stories");
+  assert.equal(r.code, 0, r.stderr);
+  r = await cli("ps");
+  assert.doesNotMatch(r.stdout, /stories/);
+
+  r = await cli("cp", "stories", "copy1");
+  assert.equal(r.stdout, "copied 'stories' to 'copy1'\n");
+  r = await cli("rm", "copy1", "teller2");
+  assert.equal(r.stdout, "deleted 'copy1'\ndeleted 'teller2'\n");
+  r = await cli("rm", "nope");
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /model 'nope' not found/);
+});
+
+test("the CLI says clearly when no server is running", async () => {
+  const r = await runCli(["list"], { env: { ...process.env, OLLAMA_HOST: "127.0.0.1:9" } });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /could not connect to herd server at http:\/\/127\.0\.0\.1:9, run 'herd serve' to start it/);
+});
