@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Models } from "../src/models/index.js";
 import { parseName } from "../src/name/index.js";
 import { noInference } from "../src/server/testing.js";
-import { createApp } from "../src/server/app.js";
+import { createApp, fetchHandler } from "../src/server/app.js";
 import { CONFIG_MEDIA_TYPE, MediaType, newManifest, Store } from "../src/store/index.js";
 import { model, REPO_ROOT, tempDir } from "../src/testutil/fixtures.js";
 
@@ -36,7 +36,7 @@ export async function run(): Promise<Record<string, number>> {
       ]));
     }
     const app = createApp({ store, models: new Models({ store }), inference: noInference, origins: [], boundToLoopback: true, version: "bench" });
-    const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
+    const server = serve({ fetch: fetchHandler(app), hostname: "127.0.0.1", port: 0 });
     await new Promise((r) => server.once("listening", r));
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;

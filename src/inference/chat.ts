@@ -46,11 +46,13 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
     return;
   }
   const { m, renderer, think, messages } = await prepareChat(core, req);
-  const merged = core.mergeOptions(m, req.options);
+  const merged = core.mergeOptions(m, req.options, { renderer });
   const keepAliveMs = core.keepAliveMs(req.keep_alive);
 
   const lease: Lease = await core.acquire(m, merged, keepAliveMs, signal, { shift: req.shift });
   const loadNs = Number(nowNs() - start);
+  // Closed in `finally` too, so a consumer that stops early also ends the runner's stream.
+  let steps: ReturnType<typeof runParsed> | undefined;
   try {
     if (empty) {
       yield { ...head(), message: assistant(), done: true, done_reason: "load" };
@@ -72,7 +74,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       return;
     }
 
-    const steps = runParsed({
+    steps = runParsed({
       runner,
       renderer,
       think: think.enabled,
@@ -108,6 +110,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       ...buildMetrics(start, loadNs, end.timings),
     };
   } finally {
+    await steps?.return(undefined as never).catch(() => undefined);
     lease.release();
   }
 }

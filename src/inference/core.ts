@@ -5,6 +5,7 @@ import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
 import { type Model, readModel } from "../store/index.js";
+import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
 import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
@@ -38,6 +39,16 @@ export interface ResolvedModel {
   /** Fully qualified name, as Ollama's tools/insert errors print it. */
   longName: string;
   key: string;
+}
+
+const namedStops = new Map<string, string[] | undefined>();
+
+function namedTemplateStops(jinja: string): string[] | undefined {
+  if (!namedStops.has(jinja)) {
+    const stop = detectNamedTemplate(jinja)?.parameters.stop;
+    namedStops.set(jinja, Array.isArray(stop) && stop.every((x) => typeof x === "string") ? stop : undefined);
+  }
+  return namedStops.get(jinja);
 }
 
 export class InferenceCore {
@@ -101,11 +112,25 @@ export class InferenceCore {
     if (images > 0) throw new CapabilityError(`"${m.requested}" does not support images`);
   }
 
-  mergeOptions(m: ResolvedModel, requestOptions: Record<string, unknown> | undefined | null, embedding = false): MergedOptions {
+  /**
+   * `renderer`: on the Jinja path, a model without stop parameters gets those of the named template
+   * its chat template matches (what Ollama's create would have written, e.g. ChatML's `<|im_end|>`).
+   */
+  mergeOptions(
+    m: ResolvedModel,
+    requestOptions: Record<string, unknown> | undefined | null,
+    opts: { embedding?: boolean; renderer?: PromptRenderer } = {},
+  ): MergedOptions {
+    const embedding = opts.embedding ?? false;
+    let modelParams = m.model.params;
+    if (opts.renderer?.kind === "jinja" && modelParams.stop === undefined) {
+      const stop = namedTemplateStops(opts.renderer.source);
+      if (stop) modelParams = { ...modelParams, stop };
+    }
     const merged = mergeOptions({
       contextLength: this.defaults.contextLength,
       trainedContext: m.gguf.contextLength,
-      modelParams: m.model.params,
+      modelParams,
       requestOptions,
       embedding,
     });

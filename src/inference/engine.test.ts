@@ -121,21 +121,45 @@ describe("Inference on the real engine", () => {
     const first = { role: "user", content: "Tell me a story." };
     const [debug] = await collect(inference.chat({ model: "chatml", messages: [first], options, _debug_render_only: true }));
     assert.equal(debug._debug_info!.rendered_template, "<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n");
-    assert.equal(await inference.countChatTokens({ model: "chatml", messages: [first], options }), 51);
+    assert.equal(await inference.countChatTokens({ model: "chatml", messages: [first], options }), 50, "BOS + 49 prompt tokens");
 
     const turn1: ChatResponse[] = await collect(inference.chat({ model: "chatml", messages: [first], options }));
     const reply = turn1.map((c) => c.message.content).join("");
     assert.ok(reply.length > 0);
     assert.ok(turn1.every((c) => c.message.role === "assistant"));
     const end1 = turn1.at(-1)!;
-    assert.equal(end1.prompt_eval_count, 51);
+    assert.equal(end1.prompt_eval_count, 50);
 
     const second = [first, { role: "assistant", content: reply }, { role: "user", content: "And then?" }];
     const turn2 = await collect(inference.chat({ model: "chatml", messages: second, options }));
     const t2 = timings.at(-1)!;
     assert.equal(turn2.at(-1)!.prompt_eval_count, t2.promptTokens, "prompt_eval_count counts cached tokens");
-    assert.ok(t2.promptTokens > 51);
-    assert.ok(t2.promptEvaluated <= t2.promptTokens - 51, `evaluated ${t2.promptEvaluated} of ${t2.promptTokens}`);
+    assert.ok(t2.promptTokens > 50);
+    assert.ok(t2.promptEvaluated <= t2.promptTokens - 50, `evaluated ${t2.promptEvaluated} of ${t2.promptTokens}`);
+  });
+
+  it("drops old chat turns to fit num_ctx, or refuses with truncate:false", async () => {
+    const long = "The dog ran to the park and played with a ball. ".repeat(12);
+    const messages = [
+      { role: "system", content: "Stories." },
+      { role: "user", content: long },
+      { role: "assistant", content: long },
+      { role: "user", content: "Once upon a time" },
+    ];
+    const options = { temperature: 0, num_predict: 4, num_ctx: 256 };
+    const [debug] = await collect(inference.chat({ model: "stories", messages, options, _debug_render_only: true }));
+    assert.equal(
+      debug._debug_info!.rendered_template,
+      "<|im_start|>system\nStories.<|im_end|>\n<|im_start|>user\nOnce upon a time<|im_end|>\n<|im_start|>assistant\n",
+      "ChatML fallback, system kept, old turns dropped",
+    );
+    const ok = await collect(inference.chat({ model: "stories", messages, options }));
+    assert.equal(ok.at(-1)!.done, true);
+    await assert.rejects(collect(inference.chat({ model: "stories", messages, options, truncate: false })), {
+      name: "BadRequestError",
+      message:
+        "the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length",
+    });
   });
 
   it("embeds a batch in one runner call, normalized, with dimensions", async () => {
@@ -151,6 +175,12 @@ describe("Inference on the real engine", () => {
     const cut = await inference.embed({ model: "bert", input: "hello world", dimensions: 16 });
     assert.equal(cut.embeddings[0].length, 16);
     assert.ok(Math.abs(Math.hypot(...cut.embeddings[0]) - 1) < 1e-6);
+    await assert.rejects(inference.embed({ model: "bert", input: "word ".repeat(3000), truncate: false }), {
+      name: "BadRequestError",
+      message: "the input length exceeds the context length",
+    });
+    const truncated = await inference.embed({ model: "bert", input: "word ".repeat(3000) });
+    assert.equal(truncated.embeddings[0].length, 128);
     const legacy = await inference.embeddings({ model: "bert", prompt: "hello world" });
     assert.equal(legacy.embedding.length, 128);
   });

@@ -32,10 +32,12 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
   if (req.suffix && !caps.has("insert")) throw new CapabilityError(`${m.longName} does not support insert`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);
   core.refuseImages(m, req.images?.length ?? 0);
-  const merged = core.mergeOptions(m, req.options);
+  const merged = core.mergeOptions(m, req.options, { renderer });
 
   const lease = await core.acquire(m, merged, keepAliveMs, signal, { shift: req.shift });
   const loadNs = Number(nowNs() - start);
+  // Closed in `finally` too, so a consumer that stops early also ends the runner's stream.
+  let steps: ReturnType<typeof runParsed> | undefined;
   try {
     if (prompt === "" && !req.suffix) {
       yield { ...head(), response: "", done: true, done_reason: "load" };
@@ -75,7 +77,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
       return;
     }
 
-    const steps = runParsed({
+    steps = runParsed({
       runner,
       renderer,
       think: think.enabled,
@@ -105,6 +107,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     Object.assign(final, buildMetrics(start, loadNs, end.timings));
     yield final;
   } finally {
+    await steps?.return(undefined as never).catch(() => undefined);
     lease.release();
   }
 }

@@ -146,6 +146,17 @@ describe("Inference (fake runner)", () => {
     assert.equal(raw.at(-1)!.context, undefined, "raw mode returns no context");
   });
 
+  it("releases the runner when the consumer stops early", async () => {
+    for await (const chunk of inference.generate({ model: "stories", prompt: "Once" })) {
+      assert.equal(chunk.done, false);
+      break;
+    }
+    const slot = [...scheduler.slots.values()].find((s) => s.meta.name === "stories:latest")!;
+    assert.equal(slot.busy, 0);
+    const again = await collect(inference.generate({ model: "stories", prompt: "Once", options: { num_predict: 2 } }));
+    assert.equal(again.at(-1)!.eval_count, 2);
+  });
+
   it("passes the merged options and the abort signal to the runner", async () => {
     const ctrl = new AbortController();
     await collect(inference.generate({ model: "persona", prompt: "go", options: { seed: 7, num_ctx: 512 }, format: { type: "object" }, keep_alive: "1m", think: false }, ctrl.signal));

@@ -63,7 +63,7 @@ export class Inference {
   /** Tokens of the chat prompt as rendered (no truncation), counted with the model's tokenizer. */
   async countChatTokens(req: ChatRequest, signal?: AbortSignal): Promise<number> {
     const { m, renderer, think, messages } = await prepareChat(this.core, req);
-    const merged = this.core.mergeOptions(m, req.options);
+    const merged = this.core.mergeOptions(m, req.options, { renderer });
     const lease = await this.core.acquire(m, merged, this.core.keepAliveMs(req.keep_alive), signal);
     try {
       const prompt = renderer.render(messages, { tools: req.tools, think });

@@ -132,6 +132,18 @@ describe("formatModelfile", () => {
     assert.equal(formatCommands(parseModelfile(text)), text.slice(text.indexOf("FROM /")));
   });
 
+  it("parse → format → parse is stable (Ollama's own cases)", () => {
+    const cases = [
+      "FROM foo\nADAPTER adapter1\nLICENSE MIT\nPARAMETER param1 value1\nTEMPLATE template1\nMESSAGE system You are a file parser.\nMESSAGE user Hey there!\n",
+      'FROM foo\nLICENSE """\nVery long and boring legal text.\nBlah blah blah.\n"Oh look, a quote!"\n"""\n\nPARAMETER param1 value1\nMESSAGE system """\nYou are a store greeter. Always respond with "Hello!".\n"""\n',
+      'FROM foo\nSYSTEM ""\n',
+    ];
+    for (const c of cases) {
+      const once = parseModelfile(c);
+      assert.deepEqual(parseModelfile(formatCommands(once)), once);
+    }
+  });
+
   it("round-trips the shared Modelfile's commands", () => {
     const text = readFileSync(model("llama-2-tiny-random.Modelfile"), "utf8");
     const mf = parseModelfile(text);

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { ProgressResponse } from "../api/types.js";
 import { parseName } from "../name/index.js";
 import { createRegistryClient } from "../registry/index.js";
@@ -14,6 +16,7 @@ import { model, tempDir } from "../testutil/fixtures.js";
 import { pullModel } from "./pull.js";
 import { pushModel } from "./push.js";
 
+const CHILD = fileURLToPath(new URL("../registry/testing/pull-child.ts", import.meta.url));
 let reg: TestRegistry;
 const tmp = tempDir("herd-pull-");
 const client = createRegistryClient();
@@ -182,6 +185,40 @@ test("an interrupted pull resumes: the second pull moves only the missing bytes"
   }
 });
 
+test("a pull killed with SIGKILL resumes from its saved part state", async () => {
+  const { bytes, manifest, relay, name } = await bigModel();
+  try {
+    const root = join(tmp.dir, "killed");
+    relay.rate = 32 * 1024 * 1024;
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, root, name, String(tuning.partSize), String(tuning.concurrency)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((r) => child.once("exit", r));
+    let buf = "";
+    child.stdout.on("data", (d) => {
+      buf += d;
+      for (let i = buf.indexOf("\n"); i >= 0; buf = buf.slice(i + 1), i = buf.indexOf("\n")) {
+        const p = JSON.parse(buf.slice(0, i));
+        if (p.digest === manifest.layers[0].digest && p.completed > bytes.length / 2) child.kill("SIGKILL");
+      }
+    });
+    assert.equal(await exited, null, "killed, not finished");
+    const store = new Store(root);
+    let saved = 0;
+    for (const f of (await blobNames(store)).filter((f) => /-partial-\d+$/.test(f))) {
+      saved += JSON.parse(await readFile(join(store.blobs.dir, f), "utf8")).Completed;
+    }
+    assert.ok(saved >= bytes.length / 8 && saved < bytes.length, `saved ${saved}`);
+    relay.rate = 0;
+    relay.reset();
+    await pullModel(store, client, name, { insecure: true, tuning });
+    assert.ok(relay.downstream < bytes.length - saved + 256 * 1024, `moved ${relay.downstream}, ${bytes.length - saved} were missing`);
+    assert.ok((await readFile(store.blobs.path(manifest.layers[0].digest))).equals(bytes));
+  } finally {
+    await relay.close();
+  }
+});
+
 test("a cut connection and a stalled one are retried inside the same pull", async () => {
   const { bytes, manifest, relay, name } = await bigModel();
   try {
@@ -197,6 +234,24 @@ test("a cut connection and a stalled one are retried inside the same pull", asyn
   } finally {
     await relay.close();
   }
+});
+
+test("a connection lost for good fails the pull with a clear error and keeps the partial", async () => {
+  const { manifest, relay, name } = await bigModel();
+  const store = freshStore();
+  relay.cutAfter = 10 * 1024 * 1024;
+  try {
+    await assert.rejects(pullModel(store, client, name, { insecure: true, tuning: { ...tuning, maxRetries: 1 } }), (e: Error) => {
+      assert.equal(e.name, "RegistryError");
+      assert.match(e.message, /^part \d: connection lost: /);
+      return true;
+    });
+  } finally {
+    await relay.close();
+  }
+  await assert.rejects(store.readManifest(parseName(name)), /not found/);
+  assert.equal(await store.blobs.has(manifest.layers[0].digest), false);
+  assert.ok((await blobNames(store)).some((f) => f.endsWith("-partial")));
 });
 
 test("two concurrent pulls of one blob download it once", async () => {

@@ -165,6 +165,8 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
   const { digest, size: total, tuning = {} } = req;
   const final = req.blobs.path(digest);
   const partial = `${final}-partial`;
+  // Resolved first: a blob the registry does not have leaves no partial behind.
+  const source = await req.client.resolveBlob(req.name, digest, { insecure: req.insecure, signal });
   await mkdir(req.blobs.dir, { recursive: true, mode: 0o755 });
   let parts = await loadParts(partial, total);
   if (!parts) {
@@ -195,21 +197,35 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
 
   const completed = () => parts!.reduce((s, p) => s + p.Completed, 0);
   const timer = setInterval(() => emit(completed()), 60);
-  const saver = setInterval(() => parts!.forEach((p) => void writePart(p).catch(() => {})), 1000);
+  const saver = setInterval(() => parts!.forEach((p) => void writePart(p).catch(() => {})), 500);
   const fh = await open(partial, "r+");
+  // One part failing for good stops the others (their progress is saved for the next pull).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const source = await req.client.resolveBlob(req.name, digest, { insecure: req.insecure, signal });
     const queue = parts.filter((p) => p.Completed < p.Size);
+    let firstError: unknown;
     const workers = Array.from({ length: Math.min(tuning.concurrency ?? 16, queue.length) }, async () => {
-      for (let p = queue.shift(); p; p = queue.shift()) {
-        await downloadPart(req, source, fh, p, signal);
-        await writePart(p);
+      try {
+        for (let p = queue.shift(); p; p = queue.shift()) {
+          await downloadPart(req, source, fh, p, stop.signal);
+          await writePart(p);
+        }
+      } catch (e) {
+        if (!stop.signal.aborted) {
+          firstError = e;
+          stop.abort(e);
+        }
+        throw e;
       }
     });
-    const results = await Promise.allSettled(workers);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    await Promise.allSettled(workers);
+    if (signal.aborted) throw signal.reason;
+    if (stop.signal.aborted) throw firstError;
+    await fh.sync();
   } finally {
+    signal.removeEventListener("abort", onAbort);
     clearInterval(timer);
     clearInterval(saver);
     await fh.close().catch(() => {});
@@ -224,6 +240,14 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
   }
   await rename(partial, final);
   await removePartFiles(partial);
+}
+
+function partError(part: Part, e: unknown): RegistryError {
+  const err = e as Error & { cause?: Error };
+  const msg = err?.message ?? String(e);
+  if (msg.startsWith(`part ${part.N}`)) return err as RegistryError;
+  const detail = err?.cause?.message && msg === "terminated" ? `connection lost: ${err.cause.message}` : msg;
+  return new RegistryError(`part ${part.N}: ${detail}`);
 }
 
 async function downloadPart(
@@ -257,7 +281,7 @@ async function downloadPart(
       if (signal.aborted) throw signal.reason;
       if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw e;
       if (!stalled) {
-        if (++tries >= maxRetries) throw e;
+        if (++tries >= maxRetries) throw partError(part, e);
         await sleep(delay(tries), signal);
       }
     } finally {

@@ -7,8 +7,7 @@
 //   DEFAULT_THREADS, resolveThreads(numThread)           — thread policy (measurements in threads.ts)
 // Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
 export type * from "./types.js";
-export { createLlamaRunner, LlamaRunner } from "./llama/llama-runner.js";
-export { estimateMemory } from "./llama/estimate.js";
+export { createLlamaRunner, estimateMemory, LlamaRunner } from "./llama/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { DEFAULT_THREADS, resolveThreads } from "./threads.js";

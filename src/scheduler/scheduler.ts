@@ -71,8 +71,8 @@ interface Waiter {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** What `expiresAt` shows for models kept forever (Go's zero-ish far future is not useful to clients). */
-const FAR_FUTURE = new Date(8640000000000000);
+/** Go's MaxInt64 nanoseconds in ms: Ollama shows "forever" as now + that (year ~2318, still RFC 3339). */
+const FOREVER_SPAN_MS = 9_223_372_036_854;
 
 /** Load options as a comparable string: any difference means a reload (§10 needsReload). */
 export function loadKeyOf(load: LoadOptions): string {
@@ -213,7 +213,7 @@ export class Scheduler {
 
   private armTimer(entry: Entry, ms: number): void {
     if (ms >= FOREVER_MS) {
-      entry.expiresAt = FAR_FUTURE;
+      entry.expiresAt = new Date(Date.now() + FOREVER_SPAN_MS);
       return;
     }
     entry.expiresAt = new Date(Date.now() + ms);
@@ -250,7 +250,7 @@ export class Scheduler {
       .then((runner) => {
         entry.runner = runner;
         entry.pendingLoadNs = Number(process.hrtime.bigint() - started);
-        entry.expiresAt = new Date(Date.now() + Math.min(entry.keepAliveMs, 8.64e15 - Date.now()));
+        entry.expiresAt = new Date(Date.now() + Math.min(entry.keepAliveMs, FOREVER_SPAN_MS));
         void runner.exited.then(() => this.onExit(entry, runner));
       })
       .catch((err: Error) => {
@@ -302,7 +302,7 @@ export class Scheduler {
     if (this.entries.get(entry.key) === entry && entry.runner) this.entries.delete(entry.key);
     const runner = entry.runner;
     entry.runner = undefined;
-    await runner?.close();
+    await runner?.close().catch(() => undefined);
     this.notifyReleased();
   }
 

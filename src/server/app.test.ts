@@ -49,7 +49,7 @@ test("blobs: HEAD/POST with digest checks; a mismatched upload leaves nothing", 
   assert.equal((await app.request(`/api/blobs/sha256:123`, { method: "HEAD" })).status, 400);
   const head = await app.request(`/api/blobs/${digest}`, { method: "HEAD" });
   assert.equal(head.status, 404);
-  const bad = await app.request(`/api/blobs/${digest}`, { method: "POST", body: bytes.subarray(0, 1000) });
+  const bad = await app.request(`/api/blobs/${digest}`, { method: "POST", body: new Uint8Array(bytes.subarray(0, 1000)) });
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error, /^digest mismatch, expected "sha256:270cba1b.*", got "sha256:/);
   assert.deepEqual(existsSync(store.blobs.dir) ? readdirSync(store.blobs.dir) : [], []);

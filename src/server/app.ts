@@ -43,3 +43,16 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((err) => errorResponse(err));
   return app;
 }
+
+/**
+ * The fetch handler to serve. HEAD is answered by running GET and dropping the body ourselves:
+ * Hono's own HEAD path builds `new Response(null, response)`, which @hono/node-server's
+ * Response rejects (every HEAD became a 500).
+ */
+export function fetchHandler(app: Hono): (req: Request) => Promise<Response> {
+  return async (req) => {
+    if (req.method !== "HEAD") return app.fetch(req);
+    const res = await app.fetch(new Request(req.url, { method: "GET", headers: req.headers }), { head: true });
+    return new Response(null, { status: res.status, headers: res.headers });
+  };
+}

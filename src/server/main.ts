@@ -15,7 +15,7 @@ import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
-import { createApp } from "./app.js";
+import { createApp, fetchHandler } from "./app.js";
 
 function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
@@ -66,7 +66,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     version: VERSION,
   });
 
-  const server = listen({ fetch: app.fetch, hostname: cfg.host.host, port: cfg.host.port });
+  const server = listen({ fetch: fetchHandler(app), hostname: cfg.host.host, port: cfg.host.port });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
     server.once("error", reject);

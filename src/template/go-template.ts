@@ -38,6 +38,14 @@ export class GoTemplate {
     this.vars = vars;
   }
 
+  private lastTurn?: ListNode;
+
+  /** The tree legacy mode runs for the last turn: everything after the first `.Response` dropped. */
+  get lastTurnRoot(): ListNode {
+    this.lastTurn ??= cutAfterResponse(this.root);
+    return this.lastTurn;
+  }
+
   get usesMessages(): boolean {
     return this.vars.has("messages");
   }
@@ -117,7 +125,7 @@ function legacy(tpl: GoTemplate, messages: Message[], think: ReturnType<typeof t
         break;
     }
   }
-  const cut = { root: cutAfterResponse(tpl.root), defines: tpl.defines };
+  const cut = { root: tpl.lastTurnRoot, defines: tpl.defines };
   return out + execute(cut, { System: system, Prompt: prompt, Response: response, ...think });
 }
 

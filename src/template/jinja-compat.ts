@@ -1,7 +1,7 @@
 // Python/Jinja features real chat templates use that @huggingface/jinja 0.5 lacks, added to its
 // runtime classes once: list.append/pop/insert/extend, str.format, the `min`/`max` filters, `string`
-// on dicts (Python repr), and tuples that unpack in `for a, b in [("x", "y")]` (the library only
-// unpacks lists). The classes are not exported, so they are reached through values the public
+// on dicts (Python repr), tuples that unpack in `for a, b in [("x", "y")]` (the library only
+// unpacks lists), and dicts with integer keys (`{512: 128}`, `d[512]`, `d | dictsort`). The classes are not exported, so they are reached through values the public
 // Environment creates. Everything here only adds behavior where the library would throw.
 
 import { Environment, Interpreter } from "@huggingface/jinja";
@@ -28,6 +28,8 @@ export function installJinjaCompat(): void {
   const StringValue = ctor("");
   const ObjectValue = ctor({});
   const NullValue = ctor(null);
+  const IntegerValue = ctor(1);
+  const UndefinedValue = ctor(undefined);
   const FunctionValue = (env as unknown as { variables: Map<string, RuntimeValue> }).variables.get("namespace")!
     .constructor as new (fn: (args: RuntimeValue[]) => RuntimeValue) => RuntimeValue;
 
@@ -81,17 +83,42 @@ export function installJinjaCompat(): void {
     ],
   ]);
 
+  type Node = { type: string; value?: unknown; computed?: boolean; object?: Node; property?: Node };
   const proto = Interpreter.prototype as unknown as {
-    evaluate(node: { type: string; value?: unknown }, env: unknown): RuntimeValue;
-    applyFilter(operand: RuntimeValue, filter: { type: string; value?: unknown }, env: unknown): RuntimeValue;
+    evaluate(node: Node, env: unknown): RuntimeValue;
+    applyFilter(operand: RuntimeValue, filter: Node, env: unknown): RuntimeValue;
+    evaluateMemberExpression(expr: Node, env: unknown): RuntimeValue;
   };
 
   const evaluate = proto.evaluate;
   proto.evaluate = function (node, scope) {
     if (node?.type === "TupleLiteral") {
-      return new ArrayValue((node.value as { type: string }[]).map((x) => this.evaluate(x, scope)));
+      return new ArrayValue((node.value as Node[]).map((x) => this.evaluate(x, scope)));
+    }
+    if (node?.type === "ObjectLiteral") {
+      const map = new Map<string | number, RuntimeValue>();
+      for (const [k, v] of node.value as Iterable<[Node, Node]>) {
+        const key = this.evaluate(k, scope);
+        if (!isA(key, StringValue) && typeof key.value !== "number") {
+          throw new Error(`Object keys must be strings: got ${key.type}`);
+        }
+        map.set(key.value as string | number, this.evaluate(v, scope));
+      }
+      return new ObjectValue(map);
     }
     return evaluate.call(this, node, scope);
+  };
+
+  const member = proto.evaluateMemberExpression;
+  proto.evaluateMemberExpression = function (expr, scope) {
+    try {
+      return member.call(this, expr, scope);
+    } catch (e) {
+      if (!expr.computed || !/non-string: got (Integer|Float)Value/.test((e as Error).message)) throw e;
+      const object = this.evaluate(expr.object!, scope);
+      const key = this.evaluate(expr.property!, scope);
+      return (object.value as Map<unknown, RuntimeValue>).get(key.value) ?? new UndefinedValue();
+    }
   };
 
   const applyFilter = proto.applyFilter;
@@ -105,6 +132,14 @@ export function installJinjaCompat(): void {
       );
     }
     if (name === "string" && isA(operand, ObjectValue)) return new StringValue(pyRepr(operand));
+    if (name === "dictsort" && isA(operand, ObjectValue)) {
+      const entries = [...(operand.value as Map<string | number, RuntimeValue>).entries()];
+      if (entries.some(([k]) => typeof k === "number")) {
+        entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const key = (k: string | number) => (typeof k === "number" ? new IntegerValue(k) : new StringValue(k));
+        return new ArrayValue(entries.map(([k, v]) => new ArrayValue([key(k), v])));
+      }
+    }
     return applyFilter.call(this, operand, filter, scope);
   };
 

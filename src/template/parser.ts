@@ -12,7 +12,8 @@ import type {
   TemplateNode,
 } from "./ast.js";
 import { TemplateError } from "./errors.js";
-import { isKeyword, Lexer, unquote, type Token, type TokenKind } from "./lexer.js";
+import { isKeyword, Lexer, type Token, type TokenKind } from "./lexer.js";
+import { parseNumber, unquote } from "./literals.js";
 
 export interface ParsedTemplate {
   root: ListNode;
@@ -333,11 +334,15 @@ class Parser {
       case "variable":
         return { ...term, ident: [...term.ident, ...fields] };
       case "bool":
+        this.error(term, `unexpected . after term "${term.value}"`);
       case "string":
+        this.error(term, `unexpected . after term ${JSON.stringify(term.quoted)}`);
       case "number":
+        this.error(term, `unexpected . after term "${term.text}"`);
       case "nil":
+        this.error(term, `unexpected . after term "nil"`);
       case "dot":
-        this.error(term, `unexpected . after term ${JSON.stringify(this.src.slice(0, 0) || term.type)}`);
+        this.error(term, `unexpected . after term "."`);
     }
     return { type: "chain", node: term, field: fields, line: term.line, col: term.col };
   }
@@ -387,26 +392,10 @@ class Parser {
       if (s === undefined || [...s].length !== 1) this.error(t, `malformed character constant: ${t.text}`);
       return s.codePointAt(0)!;
     }
-    let text = t.text.replace(/_/g, "");
-    if (text.endsWith("i")) this.error(t, `complex numbers are not supported: ${t.text}`);
-    let sign = 1;
-    if (text[0] === "+" || text[0] === "-") {
-      if (text[0] === "-") sign = -1;
-      text = text.slice(1);
-    }
-    let n: number;
-    if (/^0[0-7]+$/.test(text)) n = parseInt(text, 8);
-    else if (/^0[xX][0-9a-fA-F]*\.|^0[xX].*[pP]/.test(text)) n = parseHexFloat(text);
-    else n = Number(text);
-    if (Number.isNaN(n) || text === "") this.error(t, `bad number syntax: ${JSON.stringify(t.text)}`);
-    return sign * n;
+    if (t.text.endsWith("i")) this.error(t, `complex numbers are not supported: ${t.text}`);
+    const n = parseNumber(t.text);
+    if (n === undefined) this.error(t, `bad number syntax: ${JSON.stringify(t.text)}`);
+    return n;
   }
-}
 
-function parseHexFloat(text: string): number {
-  const m = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/.exec(text);
-  if (!m) return NaN;
-  const int = m[1] ? parseInt(m[1], 16) : 0;
-  const frac = m[2] ? parseInt(m[2], 16) / 16 ** m[2].length : 0;
-  return (int + frac) * 2 ** Number(m[3] ?? 0);
 }

@@ -77,6 +77,19 @@ describe("LlamaRunner on the real engine", () => {
     await assert.rejects(collect(noShift, { prompt: LONG, sampling: { temperature: 0, numPredict: 2 } }), BadRequestError);
   });
 
+  it("reports logprobs with the top alternatives", async () => {
+    const { chunks } = await collect(main, { prompt: "Once upon a time", logprobs: true, topLogprobs: 2, sampling: { temperature: 0, numPredict: 2 } });
+    const first = chunks[0];
+    assert.equal(first.type, "token");
+    if (first.type !== "token") return;
+    const lp = first.logprobs![0];
+    assert.equal(lp.token, ",");
+    assert.ok(lp.logprob < 0 && lp.logprob > -1);
+    assert.equal(lp.top_logprobs!.length, 2);
+    assert.equal(lp.top_logprobs![0].token, ",");
+    assert.ok(lp.top_logprobs![1].logprob < lp.logprob);
+  });
+
   it("embeds with a generation model", async () => {
     const r = await main.embed(["Once upon a time"]);
     assert.equal(r.embeddings[0].length, 64);

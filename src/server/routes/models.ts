@@ -124,7 +124,7 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
 
   // Hono serves HEAD through GET handlers; Ollama has no GET here, so only HEAD answers.
   app.get("/api/blobs/:digest", async (c) => {
-    if (c.req.method !== "HEAD") return c.text("405 method not allowed", 405);
+    if (c.req.method !== "HEAD" && !(c.env as { head?: boolean } | undefined)?.head) return c.text("405 method not allowed", 405);
     const digest = parseDigest(c.req.param("digest"));
     if (!(await deps.store.blobs.has(digest))) {
       return errorResponse(new BlobNotFoundError(digest));

@@ -24,7 +24,7 @@ export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; stdin?: s
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   child.stdin.end(opts.stdin ?? "");
-  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 10_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
   return new Promise((resolve) => {
     child.on("close", (code) => {
       clearTimeout(timer);

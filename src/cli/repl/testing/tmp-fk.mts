@@ -1,10 +1,3 @@
 import { startFakeOllama } from "./fake-server.js";
-import { runCli } from "./spawn-cli.js";
-const f = await startFakeOllama({ models: { tiny: {} }, replies: [{ content: ["a"] }] });
-let t = Date.now();
-const r = await runCli(["run", "tiny", "hi"], { env: { ...process.env, OLLAMA_HOST: f.url } });
-console.log(r, Date.now() - t);
-t = Date.now();
-const r2 = await runCli(["--version"], { env: { ...process.env, OLLAMA_HOST: f.url } });
-console.log(r2, Date.now() - t);
-await f.close();
+const f = await startFakeOllama({ models: { tiny: {} }, replies: [{ content: ["Hello", " there!"] }, { content: ["multi", " ok"] }, { content: Array.from({length: 50}, (_, i) => ` w${i}`), delayMs: 300 }, { content: ["after"] }], port: 38111 });
+setTimeout(async () => { console.log(JSON.stringify(f.requests, null, 1)); await f.close(); }, 40000);
