@@ -71,8 +71,9 @@ export class Client {
         ...init,
       });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause;
-      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "ECONNRESET") {
+      // undici reports every socket-level failure as `TypeError: fetch failed` with the system
+      // error (or an AggregateError of them, one per address) as its cause.
+      if (e instanceof TypeError && (e as { cause?: unknown }).cause !== undefined && !init.signal?.aborted) {
         throw new ConnectionError(`could not connect to herd server at ${this.baseUrl}`);
       }
       throw e;

@@ -1,7 +1,7 @@
 // POST /api/chat (ollama-spec §1.3): checks, load/unload-only requests, Modelfile SYSTEM/MESSAGEs,
 // history truncation, streamed message chunks with thinking and whole tool calls.
 
-import type { ChatRequest, ChatResponse, Message } from "../api/types.js";
+import type { ChatRequest, ChatResponse, Logprob, Message } from "../api/types.js";
 import { CapabilityError } from "../util/errors.js";
 import { runParsed } from "./completion.js";
 import type { InferenceCore, ResolvedModel } from "./core.js";
@@ -98,7 +98,9 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
     };
     let next = await steps.next();
     while (!next.done) {
-      yield { ...head(), message: toMessage(next.value.output), done: false };
+      const chunk: ChatResponse = { ...head(), message: toMessage(next.value.output), done: false };
+      if (next.value.logprobs?.length) chunk.logprobs = next.value.logprobs as Logprob[];
+      yield chunk;
       next = await steps.next();
     }
     const end = next.value;

@@ -1,14 +1,13 @@
 // POST /api/generate (ollama-spec §1.2): checks, load/unload-only requests, prompt building
 // (raw, suffix, template override, chat-like with truncation, legacy context), streamed response.
 
-import type { GenerateRequest, GenerateResponse } from "../api/types.js";
-import { CapabilityError } from "../util/errors.js";
+import type { GenerateRequest, GenerateResponse, Logprob } from "../api/types.js";
+import { BadRequestError, CapabilityError } from "../util/errors.js";
 import { runParsed } from "./completion.js";
 import type { InferenceCore } from "./core.js";
 import { buildMetrics, createdAt, nowNs } from "./metrics.js";
 import { fitMessages, generateMessages } from "./prompt.js";
 import { checkTopLogprobs, parseFormat, RAW_MODE_ERROR, resolveThink } from "./validate.js";
-import { BadRequestError } from "../util/errors.js";
 
 export async function* generate(core: InferenceCore, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateResponse> {
   const start = nowNs();
@@ -39,7 +38,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
   // Closed in `finally` too, so a consumer that stops early also ends the runner's stream.
   let steps: ReturnType<typeof runParsed> | undefined;
   try {
-    if (prompt === "" && !req.suffix) {
+    if (prompt === "") {
       yield { ...head(), response: "", done: true, done_reason: "load" };
       return;
     }
@@ -94,9 +93,10 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     });
     let next = await steps.next();
     while (!next.done) {
-      const { output } = next.value;
+      const { output, logprobs } = next.value;
       const chunk: GenerateResponse = { ...head(), response: output.content, done: false };
       if (output.thinking) chunk.thinking = output.thinking;
+      if (logprobs?.length) chunk.logprobs = logprobs as Logprob[];
       yield chunk;
       next = await steps.next();
     }

@@ -40,6 +40,7 @@ describe("Inference (fake runner)", () => {
       { name: "stories", gguf: model("stories260K.gguf") },
       { name: "persona", gguf: model("stories260K.gguf"), template: TOOL_TEMPLATE, system: "You tell stories.", messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }], params: { stop: ["<|user|>"], temperature: 0 } },
       { name: "bert", gguf: model("synthetic/bert-embed-synthetic.gguf") },
+      { name: "coder", gguf: model("stories260K.gguf"), template: "<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>" },
     );
     scripts = {};
     factory = createFakeRunnerFactory((opts) => ({ script: scripts[opts.modelPath] }));
@@ -185,6 +186,15 @@ describe("Inference (fake runner)", () => {
     assert.equal(chat._debug_info!.rendered_template, "<|system|>You tell stories.<|user|>Hi<|assistant|>Hello!<|user|>Q<|assistant|>");
     const [own] = await collect(inference.chat({ model: "persona", messages: [{ role: "system", content: "Mine." }, { role: "user", content: "Q" }], tools: [{ type: "function", function: { name: "get_time" } }], _debug_render_only: true }));
     assert.equal(own._debug_info!.rendered_template, "<tools>get_time </tools><|user|>Hi<|assistant|>Hello!<|system|>Mine.<|user|>Q<|assistant|>");
+  });
+
+  it("renders suffix (insert) and a request template override", async () => {
+    const [fim] = await collect(inference.generate({ model: "coder", prompt: "def f(", suffix: "return x", _debug_render_only: true }));
+    assert.equal(fim._debug_info!.rendered_template, "<PRE> def f( <SUF>return x <MID>");
+    const [tpl] = await collect(inference.generate({ model: "stories", prompt: "hi", template: "Q: {{ .Prompt }} A:", _debug_render_only: true }));
+    assert.equal(tpl._debug_info!.rendered_template, "Q: hi A:");
+    const [plain] = await collect(inference.generate({ model: "stories", prompt: "hi", system: "ignored by {{ .Prompt }}", _debug_render_only: true }));
+    assert.equal(plain._debug_info!.rendered_template, "hi", "no template: the prompt verbatim");
   });
 
   it("truncates chat history to num_ctx, keeping system messages", async () => {

@@ -1,6 +1,8 @@
 // Parse tree of a Go text/template, shaped like Go's text/template/parse nodes so that Ollama's
 // tree walks (Vars, InferTags, parseTag, the legacy Response cut) translate one to one.
 
+import type { GoFloat } from "./values.js";
+
 export interface Pos {
   line: number;
   col: number;
@@ -109,7 +111,8 @@ export interface BoolNode extends Pos {
 
 export interface NumberNode extends Pos {
   type: "number";
-  value: number;
+  /** An int (JS number) or, for float syntax (`1.5`, `1e3`), a float64. */
+  value: number | GoFloat;
   text: string;
 }
 

@@ -2,7 +2,7 @@
 // and Ollama's template functions (`json`, `currentDate`, `yesterdayDate`, `toTypeScriptType`).
 
 import { sprint, sprintf, sprintln } from "./printf.js";
-import { formatValue, GoStruct, goJson, isMap, isTrue, typeName } from "./values.js";
+import { formatValue, GoFloat, GoStruct, goJson, isMap, isTrue, typeName } from "./values.js";
 
 /** An error a function reports; exec.ts prefixes `error calling <name>: `. */
 export class FuncError extends Error {}
@@ -18,14 +18,20 @@ function def(fn: (...args: unknown[]) => unknown, minArgs: number, maxArgs?: num
   return { fn, minArgs, maxArgs };
 }
 
-type Kind = "bool" | "number" | "string" | "nil" | "other";
+type Kind = "bool" | "int" | "float" | "string" | "nil" | "other";
 
 function kindOf(v: unknown): Kind {
   if (v === null || v === undefined) return "nil";
   if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return "number";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (v instanceof GoFloat) return "float";
   if (typeof v === "string") return "string";
   return "other";
+}
+
+/** The comparable JS value of a basic Go value. */
+function basic(v: unknown): unknown {
+  return v instanceof GoFloat ? v.value : v;
 }
 
 function eq(a: unknown, ...rest: unknown[]): boolean {
@@ -38,7 +44,7 @@ function eq(a: unknown, ...rest: unknown[]): boolean {
       continue;
     }
     if (ka === "other") throw new FuncError(`non-comparable type ${formatValue(a)}: ${typeName(a)}`);
-    if (a === b || (ka === "nil" && kb === "nil")) return true;
+    if (basic(a) === basic(b) || (ka === "nil" && kb === "nil")) return true;
   }
   return false;
 }
@@ -51,7 +57,7 @@ function lt(a: unknown, b: unknown): boolean {
   }
   if (ka !== kb) throw new FuncError("incompatible types for comparison");
   if (ka === "bool") throw new FuncError("invalid type for comparison");
-  return (a as number | string) < (b as number | string);
+  return (basic(a) as number | string) < (basic(b) as number | string);
 }
 
 function indexArg(i: unknown, cap: number): number {

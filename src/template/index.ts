@@ -2,6 +2,7 @@
 // auto-detection, template capabilities, and the Jinja adapter.
 //
 //   parseTemplate(text) → GoTemplate                 parse (throws TemplateError, a 400: `template error: …`)
+//       GoTemplate: raw, vars (lower-cased identifiers), usesMessages/usesResponse/usesSuffix/usesTools
 //   renderTemplate(tpl, { messages, tools?, think?, thinkLevel?, isThinkSet?, system? }) → prompt
 //       Messages mode when the template uses `.Messages`, else Ollama's legacy per-turn mode.
 //   renderSuffixTemplate(tpl, { prompt, suffix, system? }) → prompt (fill-in-the-middle)
@@ -11,7 +12,9 @@
 //   renderJinja(chatTemplate, { messages, tools?, addGenerationPrompt?, bosToken?, eosToken?, think?,
 //       thinkLevel?, extra? }) → prompt; a template's raise_exception → BadRequestError(message)
 //   jinjaCapabilities(text) → { tools, thinking }
-//   execute(tree, data) runs a parsed template on raw data (GoStruct/GO_STRING model Go values).
+//   execute(tree, data) runs a parsed template on raw data: plain objects are Go maps, arrays slices,
+//       GoStruct structs, and an object's [GO_STRING]() method makes it a fmt.Stringer.
+// Named templates are read from `templates/` at the package root (Ollama's template/ folder).
 
 export { TemplateError } from "./errors.js";
 export {

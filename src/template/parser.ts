@@ -14,6 +14,7 @@ import type {
 import { TemplateError } from "./errors.js";
 import { isKeyword, Lexer, type Token, type TokenKind } from "./lexer.js";
 import { parseNumber, unquote } from "./literals.js";
+import { GoFloat } from "./values.js";
 
 export interface ParsedTemplate {
   root: ListNode;
@@ -386,7 +387,7 @@ class Parser {
     return s;
   }
 
-  private number(t: Token): number {
+  private number(t: Token): number | GoFloat {
     if (t.kind === "char") {
       const s = unquote(t.text);
       if (s === undefined || [...s].length !== 1) this.error(t, `malformed character constant: ${t.text}`);
@@ -395,6 +396,9 @@ class Parser {
     if (t.text.endsWith("i")) this.error(t, `complex numbers are not supported: ${t.text}`);
     const n = parseNumber(t.text);
     if (n === undefined) this.error(t, `bad number syntax: ${JSON.stringify(t.text)}`);
+    // Go types a constant by its spelling: float syntax makes a float64, even for 1.0 or 1e3.
+    const hexInt = /^[+-]?0[xX]/.test(t.text) && !/[pP]/.test(t.text);
+    if (!hexInt && /[.eEpP]/.test(t.text)) return new GoFloat(n);
     return n;
   }
 

@@ -1,6 +1,8 @@
 // How JS values stand in for Go values inside the template engine, and how Go's fmt prints them.
 //
-// Mapping: string/number/boolean are Go's basic kinds; null/undefined is nil; arrays are slices;
+// Mapping: string/boolean are Go's; a JS number is an int (template literals, indexes, lengths) and a
+// GoFloat is a float64 (float literals, and every number decoded from JSON, as Go decodes into `any`);
+// null/undefined is nil; arrays are slices;
 // plain objects are map[string]any (printed and ranged in sorted key order, as Go does); GoStruct is a
 // struct (missing fields are errors, printed `{a b}`); any object may carry a `[GO_STRING]` method to
 // act as a fmt.Stringer (Ollama's `.Tools` and tool-call arguments print as JSON that way).
@@ -28,12 +30,30 @@ export class GoStruct {
   }
 }
 
+/** A float64. Go prints 1e6 as `1e+06` and refuses to compare it with an int, so it needs its own type. */
+export class GoFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Wraps JSON-decoded data the way Go's encoding/json fills an `any`: numbers become float64. */
+export function fromJson(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === "number") return new GoFloat(v);
+  if (Array.isArray(v)) return v.map(fromJson);
+  if (v !== null && typeof v === "object" && !(v instanceof GoFloat)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v)) out[k] = fromJson(val);
+    return out;
+  }
+  return v;
+}
+
 /** A Go func value (from a field or `call`). */
 export type GoFunc = (...args: unknown[]) => unknown;
 
 export function isMap(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object") return false;
-  if (Array.isArray(v) || v instanceof GoStruct) return false;
+  if (Array.isArray(v) || v instanceof GoStruct || v instanceof GoFloat) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
@@ -58,6 +78,7 @@ export function isTrue(v: unknown): boolean {
       return true;
   }
   if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof GoFloat) return v.value !== 0;
   if (v instanceof GoStruct) return true;
   if (isMap(v)) return Object.keys(v).length > 0;
   return true;
@@ -107,6 +128,7 @@ export function formatValue(v: unknown): string {
     case "function":
       return "0x0";
   }
+  if (v instanceof GoFloat) return formatFloatG(v.value);
   if (hasStringer(v)) return v[GO_STRING]();
   if (Array.isArray(v)) return "[" + v.map(formatValue).join(" ") + "]";
   if (v instanceof GoStruct) {
@@ -133,6 +155,7 @@ export function typeName(v: unknown): string {
       return "func";
   }
   if (Array.isArray(v)) return "[]interface {}";
+  if (v instanceof GoFloat) return "float64";
   if (v instanceof GoStruct) return (v.pointer ? "*" : "") + v.typeName;
   if (isMap(v)) return "map[string]interface {}";
   return "interface {}";
@@ -145,6 +168,7 @@ export function goJson(v: unknown): string {
 
 function toJsonValue(v: unknown): unknown {
   if (v === null || v === undefined) return null;
+  if (v instanceof GoFloat) return Number.isFinite(v.value) ? v.value : null;
   if (Array.isArray(v)) return v.map(toJsonValue);
   if (v instanceof GoStruct) {
     const form = v.jsonForm ? v.jsonForm() : v.fields;

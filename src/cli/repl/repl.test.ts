@@ -56,9 +56,11 @@ class Terminal {
   async exitStatus(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [dead, status] = (await this.tmux("display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}")).stdout.trim().split(" ");
-      if (dead === "1") return Number(status);
-      if (Date.now() > deadline) assert.fail("the CLI did not exit");
+      const info = (await this.tmux("display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}")).stdout;
+      const [dead, status, signal] = info.trim().split(" ");
+      // tmux may report the pane dead a moment before it has the exit status.
+      if (dead === "1" && status) return Number(status);
+      if (Date.now() > deadline) assert.fail(`the CLI did not exit cleanly (${info.trim()}; signal ${signal}):\n${await this.screen()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -102,7 +104,7 @@ describe("herd run (interactive)", { concurrency: 2 }, () => {
       await term.type("slow");
       await term.waitFor(/ w0 w1 w2/);
       await term.keys("C-c");
-      await term.waitFor(/ w2.*\n>>>$/m);
+      await term.waitFor(/ w2.*\n>>> Send a message/);
       // Ctrl+C on an empty line only explains how to leave.
       await term.keys("C-c");
       await term.waitFor(/Use Ctrl \+ d or \/bye to exit\./);

@@ -2,6 +2,7 @@
 // loading and by the child to report what a loaded model uses. Measured within a few percent of the
 // resident size with mmap off (architecture.md, engine notes).
 
+import { stat } from "node:fs/promises";
 import { GgufInsights, readGgufFileInfo, type LlamaModel } from "node-llama-cpp";
 import { ModelLoadError } from "../../util/errors.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
@@ -11,12 +12,7 @@ import type { LoadOptions, MemoryUse } from "../types.js";
  * header, loads no weights. Without a GPU layer count (`numGpu` > 0) it assumes CPU placement.
  */
 export async function estimateMemory(opts: LoadOptions): Promise<MemoryUse> {
-  let insights: GgufInsights;
-  try {
-    insights = await GgufInsights.from(await readGgufFileInfo(opts.modelPath, { readTensorInfo: true, logWarnings: false }));
-  } catch (err) {
-    throw new ModelLoadError(`unable to read model ${opts.modelPath}: ${(err as Error).message}`);
-  }
+  const insights = await insightsFor(opts.modelPath);
   const gpuLayers = opts.numGpu !== undefined && opts.numGpu > 0 ? Math.min(opts.numGpu, insights.totalLayers) : 0;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: opts.useMmap ?? false });
   const ctx = await insights.estimateContextResourceRequirementsV2({
@@ -27,6 +23,31 @@ export async function estimateMemory(opts: LoadOptions): Promise<MemoryUse> {
     isEmbeddingContext: opts.embedding === true,
   });
   return { ram: model.cpuRam + ctx.cpuRam, vram: model.gpuVram + ctx.gpuVram };
+}
+
+/** Header reads are cached per path and file identity (blobs are content-addressed, so rarely change). */
+const cache = new Map<string, Promise<GgufInsights>>();
+
+async function insightsFor(path: string): Promise<GgufInsights> {
+  let id: string;
+  try {
+    const st = await stat(path);
+    id = `${path}\0${st.size}\0${st.mtimeMs}`;
+  } catch (err) {
+    throw new ModelLoadError(`unable to read model ${path}: ${(err as Error).message}`);
+  }
+  let pending = cache.get(id);
+  if (!pending) {
+    pending = readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }).then((info) => GgufInsights.from(info));
+    pending.catch(() => cache.delete(id));
+    if (cache.size >= 16) cache.delete(cache.keys().next().value!);
+    cache.set(id, pending);
+  }
+  try {
+    return await pending;
+  } catch (err) {
+    throw new ModelLoadError(`unable to read model ${path}: ${(err as Error).message}`);
+  }
 }
 
 /** What a loaded model and its context are estimated to occupy, with the placement actually chosen. */
