@@ -105,6 +105,22 @@ describe("Inference on the real engine", () => {
     assert.equal(text(await seeded()), text(await seeded()));
   });
 
+  it("stops generating when the client aborts, and the model stays usable", async () => {
+    const ctrl = new AbortController();
+    const seen: GenerateResponse[] = [];
+    const run = async () => {
+      for await (const chunk of inference.generate(greedy({ options: { temperature: 0, num_predict: 200, num_ctx: 256 } }), ctrl.signal)) {
+        seen.push(chunk);
+        if (seen.length === 3) ctrl.abort();
+      }
+    };
+    await run().catch((err: Error) => assert.equal(err.name, "CanceledError"));
+    assert.ok(seen.length < 10, `stopped after ${seen.length} chunks`);
+    assert.ok(!seen.some((c) => c.done && c.eval_count === 200));
+    const after = await collect(inference.generate(greedy({ options: { temperature: 0, num_predict: 3, num_ctx: 256 } })));
+    assert.equal(after.at(-1)!.eval_count, 3);
+  });
+
   it("returns the context and constrains format json", async () => {
     const chunks = await collect(inference.generate({ model: "stories", prompt: "Once upon a time", options: { temperature: 0, num_predict: 8, num_ctx: 256 } }));
     const final = chunks.at(-1)!;

@@ -1,15 +1,18 @@
 // Inference: generate, chat, embed — the use cases between the HTTP routes and the scheduler.
 //
-//   new Inference({ store, scheduler, defaults: { keepAliveMs, contextLength, goTemplate }, log? })
-//     .generate(req, signal)  AsyncIterable<GenerateResponse>  (errors before output: first next() throws)
-//     .chat(req, signal)      AsyncIterable<ChatResponse>
-//     .embed(req, signal)     Promise<EmbedResponse>   L2-normalized, `dimensions`, one runner call per request
-//     .embeddings(req, signal) Promise<EmbeddingResponse>  legacy, vectors as the engine returns them
+//   new Inference({ store, scheduler, defaults: { contextLength, goTemplate, keepAliveMs? }, log? })
+//     .generate(req, signal)   AsyncIterable<GenerateResponse>; errors before output throw from the first next()
+//     .chat(req, signal)       AsyncIterable<ChatResponse>; thinking split, tool calls whole (`call_` ids)
+//     .embed(req, signal)      Promise<EmbedResponse>: one runner call per request, L2-normalized, `dimensions`
+//     .embeddings(req, signal) Promise<EmbeddingResponse>: legacy, the engine's vector as is
 //     .rerank({ model, query, documents, top_n }, signal)  [{ index, relevance_score }] best first
-//     .countChatTokens(req, signal)  tokens of the rendered chat prompt
-//     .ps()  ProcessResponse;  .unload(name)  keep_alive 0 now
-//   The scheduler is any SchedulerLike (acquire/expire/ps), see seams.ts.
-//   mergeOptions / coerceOptionMap: Ollama's options precedence and type rules (§1.4).
+//     .countChatTokens(req, signal)  tokens (with BOS) of the rendered chat prompt
+//     .ps() ProcessResponse (from scheduler.ps() and the meta given at acquire);  .unload(name) keep_alive 0 now
+//   The scheduler is any SchedulerLike (acquire/expire/ps; `scheduler/`'s Scheduler fits), see seams.ts.
+//   Prompt: Modelfile TEMPLATE (Go) when OLLAMA_GO_TEMPLATE, else GGUF Jinja chat template, else the
+//   prompt verbatim (generate) / ChatML (chat); history truncated to num_ctx with the runner's tokenizer.
+//   mergeOptions / coerceOptionMap: Ollama's option precedence, defaults and type errors (§1.4).
+//   testing.ts (tests only): createTestStore(...specs) and TestScheduler over any CreateRunner.
 //   parsers/ (own header): thinking and tool-call output parsers.
 export { Inference, type InferenceOptions } from "./inference.js";
 export type { InferenceDefaults, Logger } from "./core.js";
@@ -17,3 +20,4 @@ export type { AcquireRequest, Lease, LoadedRunner, RunnerMeta, SchedulerLike } f
 export type { RerankRequest, RerankResult } from "./embed.js";
 export { coerceOptionMap, mergeOptions, OPTION_KINDS, DEFAULT_NUM_CTX, type MergedOptions } from "./options.js";
 export { l2Normalize, finishEmbedding } from "./embed-math.js";
+export { ggufSummary, modelDetails, humanParameters, type GgufSummary } from "./model-info.js";

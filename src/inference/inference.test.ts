@@ -76,6 +76,8 @@ describe("Inference (fake runner)", () => {
     assert.equal(ps.models.length, 1);
     assert.equal(ps.models[0].name, "stories:latest");
     assert.equal(ps.models[0].details.family, "llama");
+    assert.equal(ps.models[0].details.parameter_size, "293K");
+    assert.equal(ps.models[0].details.format, "gguf");
     assert.equal(ps.models[0].context_length, 2048);
     assert.match(ps.models[0].digest, /^[0-9a-f]{64}$/);
 

@@ -67,13 +67,13 @@ function str(v: GgufValue | undefined): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** Ollama's `format.HumanNumber` for parameter counts: `260.03K`, `8.0B`. */
+/** Ollama's `format.HumanNumber` for parameter counts: `293K`, `1.24M`, `7B`, `8.0B`. */
 export function humanParameters(n: number): string {
   const units: [number, string, number][] = [
     [1e12, "T", 1],
     [1e9, "B", 1],
     [1e6, "M", 2],
-    [1e3, "K", 2],
+    [1e3, "K", 0],
   ];
   for (const [size, unit, digits] of units) {
     if (n >= size) {

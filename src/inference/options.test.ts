@@ -15,7 +15,8 @@ describe("mergeOptions", () => {
     assert.equal(m.sampling.seed, -1);
     assert.equal(m.sampling.numPredict, 20480, "-1 is bounded to 10 × num_ctx");
     assert.equal(m.sampling.stop, undefined);
-    assert.deepEqual(m.load, { numCtx: 2048, numKeep: 4 });
+    assert.deepEqual(m.load, { numCtx: 2048 });
+    assert.equal(m.sampling.numKeep, 4);
   });
 
   it("uses OLLAMA_CONTEXT_LENGTH, then Modelfile params, then request options", () => {
@@ -51,7 +52,7 @@ describe("mergeOptions", () => {
 
   it("passes load options through and sizes embedding batches", () => {
     const m = mergeOptions({ ...base, requestOptions: { num_thread: 1, use_mmap: false, num_gpu: 0 }, embedding: true });
-    assert.deepEqual(m.load, { numCtx: 2048, numKeep: 4, numBatch: 2048, numGpu: 0, useMmap: false, numThread: 1, embedding: true });
+    assert.deepEqual(m.load, { numCtx: 2048, numBatch: 2048, numGpu: 0, useMmap: false, numThread: 1, embedding: true });
   });
 });
 

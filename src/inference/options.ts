@@ -111,7 +111,8 @@ export function mergeOptions(input: MergeInput): MergedOptions {
   let numPredict = num("num_predict") ?? -1;
   if (numPredict < 0 || numPredict > 10 * numCtx) numPredict = 10 * numCtx;
 
-  const load: Omit<LoadOptions, "modelPath"> = { numCtx, numKeep };
+  // num_keep travels with each request (sampling), so changing it never reloads the model.
+  const load: Omit<LoadOptions, "modelPath"> = { numCtx };
   const numBatch = num("num_batch");
   if (numBatch !== undefined) load.numBatch = numBatch;
   else if (input.embedding) load.numBatch = Math.min(2048, numCtx);

@@ -5,6 +5,7 @@
 // which stops only when every requester has gone.
 
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ModelName } from "../name/index.js";
@@ -201,6 +202,7 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
   const fh = await open(partial, "r+");
   // One part failing for good stops the others (their progress is saved for the next pull).
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per part in flight
   const onAbort = () => stop.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -94,12 +94,12 @@ describe("Scheduler", () => {
 
   it("unloads after keep-alive, at once with 0, never with forever", async () => {
     const { sched, factory } = setup();
-    (await sched.acquire({ key: "short", load: load("s-10"), keepAliveMs: 200 })).release();
+    (await sched.acquire({ key: "short", load: load("s-10"), keepAliveMs: 400 })).release();
     (await sched.acquire({ key: "zero", load: load("z-10"), keepAliveMs: 0 })).release();
     (await sched.acquire({ key: "ever", load: load("e-10"), keepAliveMs: FOREVER_MS })).release();
     await sleep(5);
     assert.deepEqual(sched.ps().map((p) => p.key).sort(), ["ever", "short"]);
-    await sleep(300);
+    await sleep(600);
     assert.deepEqual(sched.ps().map((p) => p.key), ["ever"]);
     const forever = sched.ps()[0].expiresAt;
     assert.ok(forever.getTime() > Date.now() + 100 * 365 * 86_400_000);

@@ -8,7 +8,7 @@ import { TemplateError } from "./errors.js";
 import { execute } from "./exec.js";
 import { FUNC_NAMES } from "./funcs.js";
 import { parse } from "./parser.js";
-import { GO_STRING, GoStruct } from "./values.js";
+import { fromJson, GO_STRING, GoStruct } from "./values.js";
 
 function run(text: string, data: unknown = {}): string {
   return execute(parse(text, FUNC_NAMES), data);
@@ -39,6 +39,10 @@ const cases: [string, string, unknown, string][] = [
   ["char constant", "{{ 'a' }}", data, "97"],
   ["hex, octal, float", "{{ 0x1F }} {{ 017 }} {{ 1.5 }} {{ 1_000 }}", data, "31 15 1.5 1000"],
   ["bool literal", "{{ true }}/{{ false }}", data, "true/false"],
+  ["float literals are float64", "{{ 1.5 }} {{ 1e6 }} {{ 1.0 }} {{ 0x10 }} {{ 1e3 }} {{ 0.00001 }}", data, "1.5 1e+06 1 16 1000 1e-05"],
+  ["float comparisons", "{{ eq 1.5 1.5 }} {{ lt 1.5 2.5 }} {{ if 0.0 }}y{{ else }}n{{ end }}", data, "true true n"],
+  ["printf with floats", `{{ printf "%v|%.2f|%d|%g" 1e6 2.5 1.5 0.5 }}`, data, "1e+06|2.50|%!d(float64=1.5)|0.5"],
+  ["JSON numbers are float64", "{{ .F64.n }} {{ .F64.k }} {{ json .F64 }}", { F64: fromJson({ n: 1500000, k: 5 }) }, '1.5e+06 5 {"k":5,"n":1500000}'],
   ["chained fields", "{{ .A.B }}", data, "x"],
   ["missing key prints no value", "{{ .Missing }}", data, "<no value>"],
   ["missing key is false", "{{ if .Missing }}y{{ else }}n{{ end }}", data, "n"],
@@ -146,6 +150,8 @@ const parseErrors: [string, string, RegExp][] = [
 const execErrors: [string, string, unknown, RegExp][] = [
   ["index out of range", "{{ index .S 5 }}", data, /error calling index: index out of range: 5/],
   ["incompatible eq", `{{ eq "a" 1 }}`, data, /error calling eq: incompatible types for comparison/],
+  ["int and float do not compare", "{{ eq 2 2.0 }}", data, /error calling eq: incompatible types for comparison/],
+  ["floats do not index", "{{ index .S 1.0 }}", data, /cannot index slice\/array with type float64/],
   ["nil pointer field", "{{ .Nil.X }}", data, /nil pointer evaluating interface \{\}\.X/],
   ["missing key chain", "{{ .Missing.Deeper }}", data, /nil pointer evaluating interface \{\}\.Deeper/],
   ["missing struct field", "{{ (index .L 0).Nope }}", data, /can't evaluate field Nope in type T/],

@@ -3,23 +3,11 @@
 // as JSON objects, and the collation of consecutive same-role messages.
 
 import type { Message, Tool, ToolCall, ToolProperty } from "../api/types.js";
-import { GO_STRING, GoStruct, goJson } from "./values.js";
+import { fromJson, GO_STRING, GoStruct, goJson } from "./values.js";
 
 function withStringer<T extends object>(value: T, print: () => string): T {
   Object.defineProperty(value, GO_STRING, { value: print, enumerable: false });
   return value;
-}
-
-/** Plain JSON data as Go decodes it into `any`: maps, slices, float64, string, bool, nil. */
-function jsonData(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (Array.isArray(v)) return v.map(jsonData);
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) out[k] = jsonData(val);
-    return out;
-  }
-  return v;
 }
 
 /** api.PropertyType: a []string that prints as its single element. */
@@ -42,9 +30,9 @@ export function toolProperty(p: ToolProperty): GoStruct {
   const fields = {
     AnyOf: anyOf,
     Type: type,
-    Items: jsonData(p.items),
+    Items: fromJson(p.items),
     Description: p.description ?? "",
-    Enum: p.enum ? jsonData(p.enum) : [],
+    Enum: p.enum ? fromJson(p.enum) : [],
     Properties: nested,
     Required: p.required ?? [],
   };
@@ -80,8 +68,8 @@ function templateTool(tool: Tool): GoStruct {
   const params = tool.function.parameters ?? {};
   const paramFields = {
     Type: params.type ?? "",
-    Defs: jsonData(params.$defs),
-    Items: jsonData(params.items),
+    Defs: fromJson(params.$defs),
+    Items: fromJson(params.items),
     Required: params.required ?? [],
     Properties: templateProperties(params.properties),
   };
@@ -100,7 +88,7 @@ function templateTool(tool: Tool): GoStruct {
     parameters,
   }));
   withStringer(fn, () => goJson(fn));
-  const items = jsonData(tool.items);
+  const items = fromJson(tool.items);
   const t = new GoStruct("template.templateTool", { Type: tool.type, Items: items, Function: fn }, () => {
     const out: Record<string, unknown> = { type: tool.type };
     if (nonEmpty(items)) out.items = items;
@@ -117,7 +105,7 @@ export function templateTools(tools: Tool[] | undefined): unknown[] {
 }
 
 function templateToolCall(tc: ToolCall): GoStruct {
-  const args = jsonData(tc.function.arguments ?? {}) as Record<string, unknown>;
+  const args = fromJson(tc.function.arguments ?? {}) as Record<string, unknown>;
   withStringer(args, () => goJson(args));
   const fn = new GoStruct("template.templateToolCallFunction", {
     Index: tc.function.index ?? 0,

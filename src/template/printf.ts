@@ -2,7 +2,7 @@
 // the verbs templates use (%s %d %v %q %t %f %e %g %x %X %o %b %c %U %%) with flags, width and
 // precision, and Go's `%!verb(type=value)` / `%!verb(MISSING)` / `%!(EXTRA …)` diagnostics.
 
-import { formatFloatG, formatValue, GoStruct, hasStringer, GO_STRING, isMap, typeName } from "./values.js";
+import { formatFloatG, formatValue, GoFloat, GoStruct, hasStringer, GO_STRING, isMap, typeName } from "./values.js";
 
 /** fmt.Sprint: a space between operands when neither side is a string. */
 export function sprint(args: unknown[]): string {
@@ -120,6 +120,10 @@ function quote(s: string): string {
 }
 
 function formatOne(verb: string, v: unknown, spec: Spec): string {
+  if (v instanceof GoFloat) {
+    if ("vgGeEfFbxX".includes(verb)) return formatNumberVerb(verb === "v" ? "g" : verb, v.value, spec, true);
+    return bad(verb, v);
+  }
   // Stringers and errors win for the string-ish verbs, as in fmt's handleMethods.
   if (hasStringer(v) && "vsxXq".includes(verb)) return formatOne(verb, v[GO_STRING](), spec);
   switch (verb) {
@@ -167,8 +171,8 @@ function formatOne(verb: string, v: unknown, spec: Spec): string {
   return bad(verb, v);
 }
 
-function formatNumberVerb(verb: string, n: number, spec: Spec): string {
-  const isInt = Number.isInteger(n);
+function formatNumberVerb(verb: string, n: number, spec: Spec, float = !Number.isInteger(n)): string {
+  const isInt = !float;
   const abs = Math.abs(n);
   let body: string;
   switch (verb) {

@@ -12,11 +12,7 @@ import { envBool } from "../../config/env.js";
 import { parseGoDuration } from "../../util/duration.js";
 import { ensureServer } from "../autostart.js";
 import type { CliContext } from "../context.js";
-import { preload } from "../repl/chat-turn.js";
-import { ResponseRenderer, wrapWidthFor } from "../repl/renderer.js";
-import { runRepl } from "../repl/repl.js";
-import { ChatSession } from "../repl/session.js";
-import { formatStats } from "../repl/stats.js";
+import { ChatSession, formatStats, preload, ResponseRenderer, runRepl, wrapWidthFor } from "../repl/index.js";
 import { showProgress } from "./transfer.js";
 
 export interface RunFlags {
