@@ -7,6 +7,7 @@ import { parseName } from "../name/index.js";
 import { createRegistryClient, MANIFEST_ACCEPT } from "../registry/index.js";
 import { makeModel } from "../registry/testing/fixture-model.js";
 import { freePort, startRegistry, type TestRegistry } from "../registry/testing/registry-server.js";
+import { startTcpProxy } from "../registry/testing/tcp-proxy.js";
 import { Store } from "../store/index.js";
 import { model, tempDir } from "../testutil/fixtures.js";
 import { pushModel } from "./push.js";
@@ -73,6 +74,23 @@ test("a layer with `from` is mounted from its source repository", async () => {
   assert.equal(how, "mounted");
   const head = await fetch(`${reg.url}/v2/other/derived/blobs/${layer.digest}`, { method: "HEAD" });
   assert.equal(head.status, 200);
+});
+
+test("a chunk lost with its connection is resent from where the upload session stopped", async () => {
+  const store = new Store(join(tmp.dir, "d"));
+  const relay = await startTcpProxy(reg.port);
+  try {
+    const name = `${relay.host}/herd/flaky:latest`;
+    const { manifest } = await makeModel(store, name, { gguf: model("stories260K.gguf") });
+    relay.cutUpstreamAfter = 500_000;
+    await pushModel(store, createRegistryClient(), name, { insecure: true, tuning: { partSize: 200_000, retryDelayMs: () => 10 } });
+    assert.equal(relay.cutUpstreamAfter, undefined, "the connection was cut mid-upload");
+    const blob = await readFile(reg.blobDataPath(manifest.layers[0].digest));
+    assert.ok(blob.equals(await readFile(model("stories260K.gguf"))));
+    assert.ok(relay.upstream < manifest.layers[0].size + 400_000, `sent ${relay.upstream}`);
+  } finally {
+    await relay.close();
+  }
 });
 
 test("push errors: http:// name without insecure, unknown local model, registry down", async () => {

@@ -113,13 +113,23 @@ export async function uploadBlob(req: UploadRequest): Promise<"exists" | "mounte
       if (++tries >= maxRetries) throw e;
       await sleep(delay(tries), signal);
       // Ask the session what it holds, so a chunk that landed before the error is not sent twice.
+      // A session the registry no longer accepts (a torn chunk breaks distribution's upload state)
+      // is replaced by a new one, starting over.
       const status = await client.request("GET", session, { signal }).catch(() => undefined);
-      if (status && status.status === 204) {
-        const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get("range") ?? "");
-        offset = range ? Number(range[1]) + 1 : 0;
-        session = sessionUrl(status, session);
-      }
+      if (process.env.HERD_DEBUG_UPLOAD) console.error("status", status?.status, status?.headers.get("range"), await status?.text());
       await status?.body?.cancel().catch(() => {});
+      const range = /^(?:bytes=)?0-(\d+)$/.exec(status?.headers.get("range") ?? "");
+      if (status?.status === 204 && range) {
+        offset = Number(range[1]) + 1;
+        session = sessionUrl(status, session);
+      } else {
+        const fresh = await client.send("POST", `${repo}/blobs/uploads/`, { signal }).catch(() => undefined);
+        await fresh?.body?.cancel().catch(() => {});
+        if (fresh?.status === 202) {
+          session = sessionUrl(fresh, `${repo}/blobs/uploads/`);
+          offset = 0;
+        }
+      }
     }
   }
   const put = await client.request("PUT", withQuery(session, "digest", layer.digest), {

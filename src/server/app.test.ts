@@ -180,3 +180,12 @@ test("CORS allows the default origins, refuses others; the Host guard refuses re
   assert.equal((await app.request("/api/version", { headers: { Host: "localhost:11434" } })).status, 200);
   assert.equal((await app.request("/api/version", { headers: { Host: "192.168.1.5:11434" } })).status, 200);
 });
+
+test("JSON bodies are capped, blob uploads are not", async (t) => {
+  const { app, cleanup } = testApp();
+  t.after(cleanup);
+  const { JSON_BODY_LIMIT } = await import("./app.js");
+  const r = await app.request("/api/show", { method: "POST", body: "x", headers: { "Content-Length": String(JSON_BODY_LIMIT + 1) } });
+  assert.equal(r.status, 413);
+  assert.deepEqual(await r.json(), { error: "request body too large" });
+});

@@ -1,6 +1,7 @@
 // The route table (ollama-spec §1.1). Middleware order as Ollama: CORS, then the Host guard.
 
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { openaiRoutes, anthropicRoutes, rerankHandler } from "./compat/index.js";
 import type { AppDeps } from "./deps.js";
 import { cors, hostGuard } from "./middleware.js";
@@ -8,10 +9,16 @@ import { inferenceRoutes } from "./routes/inference.js";
 import { modelRoutes } from "./routes/models.js";
 import { errorResponse } from "./stream.js";
 
+/** Largest JSON request body (base64 images make chat bodies large, but not unbounded). */
+export const JSON_BODY_LIMIT = 256 * 1024 * 1024;
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", cors(deps.origins));
   app.use("*", hostGuard(deps.boundToLoopback));
+  // JSON bodies are buffered, so they are capped; blob uploads stream to disk and are not.
+  const limit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: (c) => c.json({ error: "request body too large" }, 413) });
+  app.use("*", (c, next) => (c.req.path.startsWith("/api/blobs/") ? next() : limit(c, next)));
 
   app.on(["GET", "HEAD"], "/", (c) => c.text("Ollama is running"));
   app.on(["GET", "HEAD"], "/api/version", (c) => c.json({ version: deps.version }));

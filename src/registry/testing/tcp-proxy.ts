@@ -11,6 +11,10 @@ export interface TcpProxy {
   reset(): void;
   /** Destroy every open connection once `downstream` passes this many bytes (one shot). */
   cutAfter?: number;
+  /** Bytes relayed client → server since the last reset. */
+  upstream: number;
+  /** Destroy every open connection once `upstream` passes this many bytes (one shot). */
+  cutUpstreamAfter?: number;
   /** Stop relaying on one connection (without closing it) once `downstream` passes this (one shot). */
   stallAfter?: number;
   /** Max bytes per second server → client; 0 = unthrottled. */
@@ -26,9 +30,11 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     host: "",
     port: 0,
     downstream: 0,
+    upstream: 0,
     rate: 0,
     reset() {
       proxy.downstream = 0;
+      proxy.upstream = 0;
       sent = 0;
       started = Date.now();
     },
@@ -48,7 +54,18 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
+    client.on("data", (chunk: Buffer) => {
+      proxy.upstream += chunk.length;
+      if (proxy.cutUpstreamAfter !== undefined && proxy.upstream > proxy.cutUpstreamAfter) {
+        proxy.cutUpstreamAfter = undefined;
+        for (const s of sockets) s.destroy();
+        return;
+      }
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once("drain", () => client.resume());
+      }
+    });
     upstream.on("data", (chunk: Buffer) => {
       proxy.downstream += chunk.length;
       sent += chunk.length;

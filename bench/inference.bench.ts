@@ -1,0 +1,142 @@
+// herd's HTTP path (`herd serve` → /api/generate, NDJSON) against a direct node-llama-cpp loop on the
+// same model and thread count. Targets (issue 4): generation tokens/s ≥ 0.95× direct, time to first
+// token within 15 ms of direct, and a second chat turn that evaluates only its new tokens.
+
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import { DEFAULT_THREADS } from "../src/runner/threads.js";
+import { model } from "../src/testutil/fixtures.js";
+import { startServer } from "../test/e2e/harness.js";
+
+const N = 128;
+const ROUNDS = 5;
+const CTX = 2048;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function prompt(i: number): string {
+  // A different first token each round, so neither side reuses a cached prompt.
+  return `${i + 1}. Once upon a time there was a`;
+}
+
+async function direct(path: string): Promise<{ ttftMs: number; tps: number }> {
+  const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: DEFAULT_THREADS, logLevel: LlamaLogLevel.error, progressLogs: false });
+  const m = await llama.loadModel({ modelPath: path, useMmap: false });
+  const ctx = await m.createContext({ contextSize: CTX, threads: DEFAULT_THREADS });
+  const seq = ctx.getSequence();
+  const ttft: number[] = [];
+  const tps: number[] = [];
+  for (let r = -1; r < ROUNDS; r++) {
+    await seq.clearHistory();
+    const tokens = m.tokenize(prompt(r + 1), true);
+    const t0 = performance.now();
+    let first = 0;
+    let n = 0;
+    for await (const _ of seq.evaluate(tokens, { temperature: 0 })) {
+      if (n === 0) first = performance.now();
+      if (++n >= N) break;
+    }
+    const end = performance.now();
+    if (r >= 0) {
+      ttft.push(first - t0);
+      tps.push((n - 1) / ((end - first) / 1000));
+    }
+  }
+  await ctx.dispose();
+  await m.dispose();
+  await llama.dispose();
+  return { ttftMs: median(ttft), tps: median(tps) };
+}
+
+async function viaHttp(url: string, name: string): Promise<{ ttftMs: number; tps: number; engineTps: number }> {
+  const ttft: number[] = [];
+  const tps: number[] = [];
+  const engine: number[] = [];
+  for (let r = -1; r < ROUNDS; r++) {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: name, prompt: prompt(r + 1), raw: true, options: { temperature: 0, num_predict: N, num_ctx: CTX } }),
+    });
+    let first = 0;
+    let last: Record<string, number> = {};
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += dec.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const obj = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (!first && obj.response) first = performance.now();
+        if (obj.done) last = obj;
+      }
+    }
+    const end = performance.now();
+    if (r >= 0) {
+      ttft.push(first - t0);
+      tps.push((last.eval_count - 1) / ((end - first) / 1000));
+      engine.push(last.eval_count / (last.eval_duration / 1e9));
+    }
+  }
+  return { ttftMs: median(ttft), tps: median(tps), engineTps: median(engine) };
+}
+
+async function createModel(url: string, name: string, path: string): Promise<void> {
+  const bytes = readFileSync(path);
+  const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
+  await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: bytes });
+  const r = await fetch(`${url}/api/create`, { method: "POST", body: JSON.stringify({ model: name, files: { "model.gguf": digest }, stream: false }) });
+  if (!r.ok) throw new Error(await r.text());
+}
+
+async function secondTurn(url: string, name: string): Promise<Record<string, number>> {
+  const chat = async (messages: { role: string; content: string }[]) =>
+    (await fetch(`${url}/api/chat`, {
+      method: "POST",
+      body: JSON.stringify({ model: name, messages, stream: false, options: { temperature: 0, num_predict: 16, num_ctx: CTX } }),
+    }).then((r) => r.json())) as { message: { content: string }; prompt_eval_count: number; prompt_eval_duration: number };
+  const turn1 = [{ role: "user", content: "Tell me a story about a dog and a ball in the park." }];
+  const a = await chat(turn1);
+  const b = await chat([...turn1, { role: "assistant", content: a.message.content }, { role: "user", content: "And then?" }]);
+  return {
+    turn1_prompt_eval_count: a.prompt_eval_count,
+    turn1_prompt_eval_ms: a.prompt_eval_duration / 1e6,
+    turn2_prompt_eval_count: b.prompt_eval_count,
+    turn2_prompt_eval_ms: b.prompt_eval_duration / 1e6,
+  };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const out: Record<string, number> = { threads: DEFAULT_THREADS };
+  const srv = await startServer({ OLLAMA_KEEP_ALIVE: "10m" });
+  try {
+    for (const [label, file] of [["stories260K", "stories260K.gguf"], ["synth58M_q4_0", "bench/synth-llama-58M-q4_0.gguf"]]) {
+      const path = model(file);
+      await createModel(srv.url, label.toLowerCase(), path);
+      const h = await viaHttp(srv.url, label.toLowerCase());
+      // The server's runner is idle now, so the direct loop has the CPU to itself.
+      const d = await direct(path);
+      out[`${label}_direct_tok_per_s`] = d.tps;
+      out[`${label}_herd_tok_per_s`] = h.tps;
+      out[`${label}_herd_engine_tok_per_s`] = h.engineTps;
+      out[`${label}_tps_ratio (target >= 0.95)`] = h.tps / d.tps;
+      out[`${label}_direct_ttft_ms`] = d.ttftMs;
+      out[`${label}_herd_ttft_ms`] = h.ttftMs;
+      out[`${label}_ttft_diff_ms (target <= 15)`] = h.ttftMs - d.ttftMs;
+    }
+    Object.assign(out, await secondTurn(srv.url, "stories260k"));
+  } finally {
+    await srv.stop();
+  }
+  return out;
+}
+
+if (fileURLToPath(import.meta.url) === process.argv[1] || import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.log(await run());
+}
