@@ -76,7 +76,9 @@ test("a layer with `from` is mounted from its source repository", async () => {
   assert.equal(head.status, 200);
 });
 
-test("a chunk lost with its connection is resent from where the upload session stopped", async () => {
+// distribution voids an upload session whose chunk was torn (its status GET answers 404), so the
+// retry opens a new session; a registry that still reports the session's Range resumes instead.
+test("a chunk lost with its connection is retried through a fresh upload session", async () => {
   const store = new Store(join(tmp.dir, "d"));
   const relay = await startTcpProxy(reg.port);
   try {
@@ -87,7 +89,7 @@ test("a chunk lost with its connection is resent from where the upload session s
     assert.equal(relay.cutUpstreamAfter, undefined, "the connection was cut mid-upload");
     const blob = await readFile(reg.blobDataPath(manifest.layers[0].digest));
     assert.ok(blob.equals(await readFile(model("stories260K.gguf"))));
-    assert.ok(relay.upstream < manifest.layers[0].size + 400_000, `sent ${relay.upstream}`);
+    assert.ok(relay.upstream < 2 * manifest.layers[0].size + 400_000, `sent ${relay.upstream}`);
   } finally {
     await relay.close();
   }

@@ -116,7 +116,6 @@ export async function uploadBlob(req: UploadRequest): Promise<"exists" | "mounte
       // A session the registry no longer accepts (a torn chunk breaks distribution's upload state)
       // is replaced by a new one, starting over.
       const status = await client.request("GET", session, { signal }).catch(() => undefined);
-      if (process.env.HERD_DEBUG_UPLOAD) console.error("status", status?.status, status?.headers.get("range"), await status?.text());
       await status?.body?.cancel().catch(() => {});
       const range = /^(?:bytes=)?0-(\d+)$/.exec(status?.headers.get("range") ?? "");
       if (status?.status === 204 && range) {
