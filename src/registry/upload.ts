@@ -1,6 +1,7 @@
 // Blob uploads (ollama-spec §6): HEAD to skip blobs the registry has, cross-repository mount when the
 // layer records its source, else an upload session fed by chunked PATCHes (`Content-Range: a-b`)
-// and closed by `PUT ?digest=`. A failed chunk asks the session how far it got and resumes there.
+// and closed by `PUT ?digest=`. A failed chunk asks the session how far it got and resumes there, or
+// opens a new session when the registry has voided the old one.
 
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";

@@ -21,8 +21,6 @@ export class ResponseRenderer {
   private thinkingOpen = false;
   private thinkingText = "";
   private thinkingDone = false;
-  /** Everything content-wise that was printed, to know whether the output ended with a newline. */
-  printed = "";
 
   constructor(private readonly opts: RendererOptions) {
     this.wrap = new WordWrapper(opts.wrapWidth);
@@ -30,7 +28,9 @@ export class ResponseRenderer {
 
   thinking(text: string): void {
     if (!text || this.opts.hideThinking) return;
-    if (!this.thinkingOpen) {
+    if (!this.thinkingOpen || this.thinkingDone) {
+      // A model may think again after answering; each block gets its own frame.
+      this.thinkingText = "";
       this.emit(this.opts.plain ? "Thinking...\n" : GREY + BOLD + "Thinking...\n" + RESET + GREY);
       this.thinkingOpen = true;
       this.thinkingDone = false;
@@ -61,9 +61,7 @@ export class ResponseRenderer {
   }
 
   private emit(s: string): void {
-    if (!s) return;
-    this.printed += s;
-    this.opts.write(s);
+    if (s) this.opts.write(s);
   }
 }
 

@@ -78,9 +78,10 @@ describe("herd run (interactive)", { concurrency: 2 }, () => {
   test("chat, /set parameter, multi-line, Ctrl+C during a stream, /bye — with history", async () => {
     const home = mkdtempSync(join(tmpdir(), "herd-repl-"));
     const slow = Array.from({ length: 60 }, (_, i) => ` w${i}`);
+    const long = Array.from({ length: 40 }, (_, i) => ` word${i}`);
     const fake = await startFakeOllama({
       models: { tiny: { capabilities: ["completion"] } },
-      replies: [{ content: ["Hello", " there!"] }, { content: ["multi", " ok"] }, { content: slow, delayMs: 250 }, { content: ["after"] }],
+      replies: [{ content: ["Hello", " there!"] }, { content: ["multi", " ok"] }, { content: slow, delayMs: 250 }, { content: ["after", ...long] }],
     });
     const term = new Terminal();
     try {
@@ -109,7 +110,11 @@ describe("herd run (interactive)", { concurrency: 2 }, () => {
       await term.keys("C-c");
       await term.waitFor(/Use Ctrl \+ d or \/bye to exit\./);
       await term.type("again");
-      await term.waitFor(/>>> again\nafter\n/);
+      const screen = await term.waitFor(/>>> again\nafter[^]*word39\n/);
+      // Word wrap: the 100-column terminal wraps 5 short of its edge, between words.
+      const answer = screen.slice(screen.indexOf(">>> again\n") + 10, screen.indexOf("word39") + 6).split("\n");
+      assert.ok(answer.length > 1 && answer.every((l) => l.length <= 95), answer.join("|"));
+      assert.equal(answer.join(" "), "after" + long.join(""));
       await term.type("/bye");
       assert.equal(await term.exitStatus(), 0);
 

@@ -8,6 +8,7 @@ import {
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaEmbeddingContext,
+  type LlamaGpuType,
   type LlamaModel,
   type LlamaRankingContext,
   type Token,
@@ -51,10 +52,10 @@ function logger(level: LlamaLogLevel, message: string): void {
     send({ type: "log", level: String(level), message: text });
 }
 
-async function load(options: LoadOptions): Promise<LoadedInfo> {
+async function load(options: LoadOptions, gpuHint: string | false | undefined): Promise<LoadedInfo> {
   const threads = resolveThreads(options.numThread);
   const llama = await getLlama({
-    gpu: options.numGpu === 0 ? false : "auto",
+    gpu: options.numGpu === 0 ? false : ((gpuHint as LlamaGpuType | undefined) ?? "auto"),
     build: "never",
     skipDownload: true,
     progressLogs: false,
@@ -90,6 +91,7 @@ async function load(options: LoadOptions): Promise<LoadedInfo> {
       contextSize,
       trainedContext: model.trainContextSize,
       threads,
+      gpu: llama.gpu,
       memory: await estimateLoaded(model, { contextSize, batchSize, embedding: options.embedding === true }),
     };
   } catch (err) {
@@ -134,7 +136,7 @@ async function rank(query: string, documents: string[]): Promise<number[]> {
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
     case "load":
-      return load(msg.options);
+      return load(msg.options, msg.gpu);
     case "tokenize":
       return tokenizePrompt(need().model, msg.text, msg.addSpecial, msg.parseSpecial);
     case "detokenize":

@@ -33,6 +33,9 @@ function childExecArgv(): string[] {
   return process.execArgv.filter((a) => !a.startsWith("--test") && !a.startsWith("--inspect") && !a.startsWith("--watch"));
 }
 
+/** The backend the first automatic load found; later children reuse it instead of probing (~1.5 s each). */
+let detectedGpu: string | false | undefined;
+
 function reviveError(e: WireError): Error {
   switch (e.name) {
     case "BadRequestError":
@@ -92,7 +95,9 @@ export class LlamaRunner implements Runner {
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      runner.info = (await runner.call({ type: "load", id: 0, options })) as LoadedInfo;
+      const auto = options.numGpu === undefined || options.numGpu !== 0;
+      runner.info = (await runner.call({ type: "load", id: 0, options, gpu: auto ? detectedGpu : false })) as LoadedInfo;
+      if (auto) detectedGpu = runner.info.gpu;
       return runner;
     } catch (err) {
       child.kill("SIGKILL");

@@ -9,6 +9,8 @@ export interface LoadedInfo {
   trainedContext: number;
   memory: MemoryUse;
   threads: number;
+  /** The GPU backend node-llama-cpp chose ("cuda", "vulkan", "metal") or false for CPU. */
+  gpu: string | false;
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
@@ -22,7 +24,8 @@ export interface WireCompletion {
 }
 
 export type ParentMessage =
-  | { type: "load"; id: number; options: LoadOptions }
+  /** `gpu`: a backend an earlier child already detected, which skips probing every backend again. */
+  | { type: "load"; id: number; options: LoadOptions; gpu?: string | false }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }
   | { type: "detokenize"; id: number; tokens: number[] }
   | { type: "complete"; id: number; request: WireCompletion }
