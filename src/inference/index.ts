@@ -11,13 +11,13 @@
 //   The scheduler is any SchedulerLike (acquire/expire/ps; `scheduler/`'s Scheduler fits), see seams.ts.
 //   Prompt: Modelfile TEMPLATE (Go) when OLLAMA_GO_TEMPLATE, else GGUF Jinja chat template, else the
 //   prompt verbatim (generate) / ChatML (chat); history truncated to num_ctx with the runner's tokenizer.
-//   mergeOptions / coerceOptionMap: Ollama's option precedence, defaults and type errors (§1.4).
+//   mergeOptions: Ollama's option precedence, defaults and type errors (§1.4).
 //   testing.ts (tests only): createTestStore(...specs) and TestScheduler over any CreateRunner.
 //   parsers/ (own header): thinking and tool-call output parsers.
 export { Inference, type InferenceOptions } from "./inference.js";
 export type { InferenceDefaults, Logger } from "./core.js";
 export type { AcquireRequest, Lease, LoadedRunner, RunnerMeta, SchedulerLike } from "./seams.js";
 export type { RerankRequest, RerankResult } from "./embed.js";
-export { coerceOptionMap, mergeOptions, OPTION_KINDS, DEFAULT_NUM_CTX, type MergedOptions } from "./options.js";
+export { mergeOptions, DEFAULT_NUM_CTX, type MergedOptions } from "./options.js";
 export { l2Normalize, finishEmbedding } from "./embed-math.js";
-export { ggufSummary, modelDetails, humanParameters, type GgufSummary } from "./model-info.js";
+export { ggufSummary, modelDetails, type GgufSummary } from "./model-info.js";

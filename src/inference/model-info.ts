@@ -3,8 +3,7 @@
 // file and cached (blobs are content-addressed, so a path never changes meaning).
 
 import type { ModelDetails } from "../api/types.js";
-import { fileTypeName } from "../gguf/ggml-types.js";
-import { readGguf, type GgufValue } from "../gguf/reader.js";
+import { type GgufValue, modelDetails as ggufDetails, readGguf } from "../gguf/index.js";
 import type { Model } from "../store/index.js";
 
 export interface GgufSummary {
@@ -16,9 +15,9 @@ export interface GgufSummary {
   chatTemplate?: string;
   /** `<arch>.pooling_type` exists: an embedding model (ollama-spec §8.4). */
   hasPooling: boolean;
-  parameterCount: number;
-  fileType?: number;
-  sizeLabel?: string;
+  /** As the gguf reader derives them (Ollama's HumanNumber; file type or dominant tensor type). */
+  parameterSize: string;
+  quantizationLevel: string;
   /** Text of the BOS/EOS tokens, for chat templates that print them. */
   bosToken?: string;
   eosToken?: string;
@@ -40,6 +39,7 @@ export function ggufSummary(path: string): Promise<GgufSummary> {
 async function readSummary(path: string): Promise<GgufSummary> {
   const gguf = await readGguf(path, { validate: false });
   const md = gguf.metadata;
+  const details = ggufDetails(gguf);
   const arch = str(md["general.architecture"]) ?? "";
   const num = (v: GgufValue | undefined) => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0);
   return {
@@ -48,9 +48,8 @@ async function readSummary(path: string): Promise<GgufSummary> {
     embeddingLength: num(md[`${arch}.embedding_length`]),
     chatTemplate: str(md["tokenizer.chat_template"]),
     hasPooling: md[`${arch}.pooling_type`] !== undefined,
-    parameterCount: gguf.tensors.reduce((s, t) => s + t.elements, 0),
-    fileType: md["general.file_type"] === undefined ? undefined : num(md["general.file_type"]),
-    sizeLabel: str(md["general.size_label"]),
+    parameterSize: details.parameter_size,
+    quantizationLevel: details.quantization_level,
     bosToken: tokenText(md, "tokenizer.ggml.bos_token_id"),
     eosToken: tokenText(md, "tokenizer.ggml.eos_token_id"),
   };
@@ -67,23 +66,6 @@ function str(v: GgufValue | undefined): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** Ollama's `format.HumanNumber` for parameter counts: `293K`, `1.24M`, `7B`, `8.0B`. */
-export function humanParameters(n: number): string {
-  const units: [number, string, number][] = [
-    [1e12, "T", 1],
-    [1e9, "B", 1],
-    [1e6, "M", 2],
-    [1e3, "K", 0],
-  ];
-  for (const [size, unit, digits] of units) {
-    if (n >= size) {
-      const v = n / size;
-      return `${Number.isInteger(v) ? v.toFixed(0) : v.toFixed(digits)}${unit}`;
-    }
-  }
-  return String(n);
-}
-
 /** Details as `/api/ps` and `/api/tags` show them: the config blob first, the GGUF header second. */
 export function modelDetails(model: Model, gguf: GgufSummary): ModelDetails {
   const c = model.config;
@@ -93,7 +75,7 @@ export function modelDetails(model: Model, gguf: GgufSummary): ModelDetails {
     format: c.model_format || "gguf",
     family,
     families: c.model_families ?? (family ? [family] : null),
-    parameter_size: c.model_type || gguf.sizeLabel || humanParameters(gguf.parameterCount),
-    quantization_level: c.file_type || (gguf.fileType !== undefined ? fileTypeName(gguf.fileType) : ""),
+    parameter_size: c.model_type || gguf.parameterSize,
+    quantization_level: c.file_type || gguf.quantizationLevel,
   };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidOptionError } from "../util/errors.js";
-import { coerceOptionMap, mergeOptions } from "./options.js";
+import { mergeOptions } from "./options.js";
 
 const base = { contextLength: 0, trainedContext: 2048 };
 
@@ -56,19 +56,18 @@ describe("mergeOptions", () => {
   });
 });
 
-describe("coerceOptionMap", () => {
+describe("mergeOptions type handling", () => {
+  const base = { contextLength: 0, trainedContext: 2048 };
   it("truncates numbers for integer options", () => {
-    assert.equal(coerceOptionMap({ top_k: 3.9 }).values.top_k, 3);
+    assert.equal(mergeOptions({ ...base, requestOptions: { top_k: 3.9 } }).sampling.topK, 3);
   });
 
   it("throws Ollama's message for the wrong type", () => {
-    assert.throws(() => coerceOptionMap({ num_ctx: "big" }), (e: Error) => e instanceof InvalidOptionError && e.message === 'option "num_ctx" must be of type integer');
-    assert.throws(() => coerceOptionMap({ temperature: true }), /option "temperature" must be of type float32/);
-    assert.throws(() => coerceOptionMap({ use_mmap: 1 }), /option "use_mmap" must be of type boolean/);
-    assert.throws(() => coerceOptionMap({ stop: [1] }), /option "stop" must be of type array/);
+    assert.throws(() => mergeOptions({ ...base, requestOptions: { num_ctx: "big" } }), (e: Error) => e instanceof InvalidOptionError && e.message === 'option "num_ctx" must be of type integer');
+    assert.throws(() => mergeOptions({ ...base, requestOptions: { temperature: true } }), /option "temperature" must be of type float32/);
   });
 
-  it("accepts a single stop string from a Modelfile", () => {
-    assert.deepEqual(coerceOptionMap({ stop: "<|im_end|>" }).values.stop, ["<|im_end|>"]);
+  it("accepts a single stop string in a stored params layer", () => {
+    assert.deepEqual(mergeOptions({ ...base, modelParams: { stop: "<|im_end|>" } }).sampling.stop, ["<|im_end|>"]);
   });
 });

@@ -2,77 +2,18 @@
 // Values are coerced as Go's `Options.FromMap` does; unknown keys are reported, not fatal.
 
 import type { LoadOptions, SamplingOptions } from "../runner/types.js";
-import { InvalidOptionError } from "../util/errors.js";
+import { coerceOptions, type OptionValue } from "../modelfile/index.js";
 
-type OptionKind = "integer" | "float32" | "boolean" | "array";
-
-/** The option names Ollama still knows and the Go type each decodes into. */
-export const OPTION_KINDS: Readonly<Record<string, OptionKind>> = {
-  num_ctx: "integer",
-  num_batch: "integer",
-  num_gpu: "integer",
-  main_gpu: "integer",
-  use_mmap: "boolean",
-  num_thread: "integer",
-  draft_num_predict: "integer",
-  num_keep: "integer",
-  seed: "integer",
-  num_predict: "integer",
-  top_k: "integer",
-  top_p: "float32",
-  min_p: "float32",
-  typical_p: "float32",
-  repeat_last_n: "integer",
-  temperature: "float32",
-  repeat_penalty: "float32",
-  presence_penalty: "float32",
-  frequency_penalty: "float32",
-  stop: "array",
-};
-
-export type OptionValues = Partial<Record<string, number | boolean | string[]>>;
-
-/** Coerces one options map; returns the known values and the names of unknown keys. */
-export function coerceOptionMap(map: Record<string, unknown> | undefined | null): {
-  values: OptionValues;
-  unknown: string[];
-} {
-  const values: OptionValues = {};
-  const unknown: string[] = [];
-  for (const [key, raw] of Object.entries(map ?? {})) {
-    const kind = OPTION_KINDS[key];
-    if (!kind) {
-      unknown.push(key);
-      continue;
-    }
-    if (raw === null || raw === undefined) continue;
-    values[key] = coerceValue(key, kind, raw);
-  }
-  return { values, unknown };
+/**
+ * The params layer as stored: Ollama writes `stop` as a list, but a hand-made or older layer may hold a
+ * single string; accept that rather than refuse to run the model.
+ */
+function paramsLayer(map: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (map && typeof map.stop === "string") return { ...map, stop: [map.stop] };
+  return map;
 }
 
-function coerceValue(key: string, kind: OptionKind, raw: unknown): number | boolean | string[] {
-  switch (kind) {
-    case "integer":
-      if (typeof raw !== "number" || !Number.isFinite(raw)) throw typeError(key, kind);
-      return Math.trunc(raw);
-    case "float32":
-      if (typeof raw !== "number" || !Number.isFinite(raw)) throw typeError(key, kind);
-      return raw;
-    case "boolean":
-      if (typeof raw !== "boolean") throw typeError(key, kind);
-      return raw;
-    case "array":
-      // A Modelfile may hold a single stop string; requests send arrays.
-      if (typeof raw === "string") return [raw];
-      if (!Array.isArray(raw) || raw.some((s) => typeof s !== "string")) throw typeError(key, kind);
-      return raw as string[];
-  }
-}
-
-function typeError(key: string, kind: OptionKind): InvalidOptionError {
-  return new InvalidOptionError(`option "${key}" must be of type ${kind}`);
-}
+type OptionValues = Record<string, OptionValue>;
 
 export interface MergeInput {
   /** `OLLAMA_CONTEXT_LENGTH`; 0 = automatic (4096 on these machines). */
@@ -98,9 +39,9 @@ export const DEFAULT_NUM_CTX = 4096;
 
 /** Merges and defaults options; throws InvalidOptionError for values of the wrong type. */
 export function mergeOptions(input: MergeInput): MergedOptions {
-  const params = coerceOptionMap(input.modelParams);
-  const request = coerceOptionMap(input.requestOptions);
-  const v: OptionValues = { ...params.values, ...request.values };
+  const params = coerceOptions(paramsLayer(input.modelParams));
+  const request = coerceOptions(input.requestOptions);
+  const v: OptionValues = { ...params.options, ...request.options };
   const num = (k: string) => (typeof v[k] === "number" ? (v[k] as number) : undefined);
 
   let numCtx = num("num_ctx") ?? (input.contextLength > 0 ? input.contextLength : DEFAULT_NUM_CTX);
