@@ -27,18 +27,18 @@ function context(url: string): CliContext & { err: string[] } {
 test("no server: says so, starts one, and waits for its heartbeat", async () => {
   const port = await freePort();
   const ctx = context(`http://127.0.0.1:${port}`);
-  let fake: Awaited<ReturnType<typeof startFakeOllama>> | undefined;
+  let fake: ReturnType<typeof startFakeOllama> | undefined;
   let started = 0;
   await ensureServer(ctx, {
     start: () => {
       started++;
       // The server comes up a little later, as a real one would.
-      setTimeout(async () => (fake = await startFakeOllama({ models: {}, replies: [], port })), 300);
+      fake = new Promise((resolve) => setTimeout(() => resolve(startFakeOllama({ models: {}, replies: [], port })), 300));
     },
   });
   assert.equal(started, 1);
   assert.deepEqual(ctx.err, ["Starting herd server...\n"]);
-  await fake!.close();
+  await (await fake!).close();
 });
 
 test("a running server is used as is", async () => {

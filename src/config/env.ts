@@ -18,17 +18,12 @@ export const ENV_VARS: EnvVar[] = [
   { name: "OLLAMA_ORIGINS", default: "", description: "A comma separated list of allowed CORS origins, added to the defaults" },
   { name: "OLLAMA_KEEP_ALIVE", default: "5m", description: "How long models stay loaded in memory (Go duration or seconds; negative = forever)" },
   { name: "OLLAMA_CONTEXT_LENGTH", default: "0", description: "Default context length (0 = 4096 without a GPU, tiered by VRAM otherwise)" },
-  { name: "OLLAMA_MAX_LOADED_MODELS", default: "0", description: "Maximum number of loaded models (0 = 3 per GPU, at least 3)" },
+  { name: "OLLAMA_MAX_LOADED_MODELS", default: "0", description: "Maximum number of loaded models (0 = 3)" },
   { name: "OLLAMA_MAX_QUEUE", default: "512", description: "Maximum number of queued requests" },
-  { name: "OLLAMA_NUM_PARALLEL", default: "1", description: "Maximum number of parallel requests per model" },
-  { name: "OLLAMA_LOAD_TIMEOUT", default: "5m", description: "How long to allow model loads to stall before giving up" },
   { name: "OLLAMA_NOPRUNE", default: "false", description: "Do not prune unused blobs on startup" },
   { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
   { name: "OLLAMA_DEBUG", default: "false", description: "Show additional debug information (1 = debug, 2 = trace)" },
-  { name: "OLLAMA_FLASH_ATTENTION", default: "", description: "Enable (true) or disable (false) flash attention; unset = automatic" },
-  { name: "OLLAMA_KV_CACHE_TYPE", default: "", description: "Quantization type for the K/V cache (f16, q8_0, q4_0)" },
   { name: "OLLAMA_GO_TEMPLATE", default: "true", description: "Prefer a model's Go TEMPLATE over its GGUF Jinja chat template" },
-  { name: "OLLAMA_NO_CLOUD", default: "false", description: "Disable ollama.com cloud models (herd never proxies to the cloud)" },
   { name: "HTTPS_PROXY", default: "", description: "Proxy for registry traffic (also HTTP_PROXY, NO_PROXY)" },
 ];
 
@@ -157,7 +152,6 @@ export interface ServerConfig {
   contextLength: number;
   maxLoadedModels: number;
   maxQueue: number;
-  numParallel: number;
   noPrune: boolean;
   debug: boolean;
   goTemplate: boolean;
@@ -173,7 +167,6 @@ export function serverConfig(env: Env = process.env): ServerConfig {
     contextLength: envUint(env, "OLLAMA_CONTEXT_LENGTH", 0),
     maxLoadedModels: envUint(env, "OLLAMA_MAX_LOADED_MODELS", 0) || 3,
     maxQueue: envUint(env, "OLLAMA_MAX_QUEUE", 512),
-    numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 1) || 1,
     noPrune: envBool(env, "OLLAMA_NOPRUNE"),
     debug: envBool(env, "OLLAMA_DEBUG"),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),

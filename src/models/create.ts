@@ -4,7 +4,7 @@
 // layer this one is about to reference.
 
 import { createHash } from "node:crypto";
-import type { Message, ProgressResponse } from "../api/types.js";
+import type { CreateRequest, ProgressResponse } from "../api/types.js";
 import { type GgufFile, modelDetails, readGguf } from "../gguf/index.js";
 import { type ModelName, parseDigest, parseName } from "../name/index.js";
 import {
@@ -19,19 +19,8 @@ import {
 import { detectNamedTemplate, parseTemplate } from "../template/index.js";
 import { BadRequestError, ModelNotFoundError } from "../util/errors.js";
 
-export interface CreateBody {
-  from?: string;
-  files?: Record<string, string>;
-  adapters?: Record<string, string>;
-  template?: string;
-  license?: string | string[];
-  system?: string;
-  parameters?: Record<string, unknown>;
-  messages?: Message[];
-  quantize?: string;
-  quantization?: string;
-  requires?: string;
-}
+/** The create request as the route hands it over (`quantization` is the deprecated spelling). */
+export type CreateBody = Omit<CreateRequest, "model" | "name" | "stream"> & { quantization?: string };
 
 export type OnProgress = (p: ProgressResponse) => void;
 

@@ -126,7 +126,7 @@ test("Ollama's signed token request, and blobs redirected to a CDN that never se
   try {
     const host = base.slice("http://".length);
     const store = new Store(join(tmp.dir, "fake-dst"));
-    const client = createRegistryClient({ keyPath: join(home, ".ollama", "id_ed25519") });
+    const client = createRegistryClient({ keyPath: join(home, "id_ed25519") });
     await pullModel(store, client, `${host}/y/z:t`, { insecure: true, tuning: { partSize: 256 * 1024 } });
     assert.equal(signed.length, 1, "one token for the whole pull");
     assert.match(signed[0], /^\/token\?nonce=[\w-]{22}&scope=repository%3Ay%2Fz%3Apull&service=fake&ts=\d+$/);

@@ -10,7 +10,7 @@
 //                                                resumable parallel ranged download, verified, deduplicated
 //   uploadBlob({ client, name, layer, path, … }) HEAD / mount / POST+PATCH+PUT upload session
 //   putManifest(client, name, raw, opts)
-//   ensureKeyPair(home)                          `~/.ollama/id_ed25519` (OpenSSH), returns `ssh-ed25519 AAAA…`
+//   ensureKeyPair(ollamaHome)                    `<ollamaHome>/id_ed25519` (OpenSSH), returns `ssh-ed25519 AAAA…`
 //   proxyFor(url, env), noProxyMatches(…)        Go-compatible proxy selection
 export * from "./client.js";
 export * from "./download.js";

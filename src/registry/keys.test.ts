@@ -12,7 +12,7 @@ test("ensureKeyPair writes an OpenSSH key that ssh-keygen reads, once", async ()
   try {
     const pub = await ensureKeyPair(home.dir);
     assert.match(pub, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]+=*$/);
-    const keyPath = join(home.dir, ".ollama", "id_ed25519");
+    const keyPath = join(home.dir, "id_ed25519");
     assert.equal((await stat(keyPath)).mode & 0o777, 0o600);
     assert.equal((await readFile(`${keyPath}.pub`, "utf8")).trim(), pub);
     assert.equal(execFileSync("ssh-keygen", ["-y", "-f", keyPath], { encoding: "utf8" }).trim(), pub);

@@ -113,11 +113,11 @@ export async function loadIdentity(keyPath: string): Promise<Identity> {
 }
 
 /**
- * Ensures `<home>/.ollama/id_ed25519` (+ `.pub`) exists, creating an OpenSSH-format key when
- * missing, and returns the public key string `ssh-ed25519 AAAA…`.
+ * Ensures `<ollamaHome>/id_ed25519` (+ `.pub`) exists — `ollamaHome` is `~/.ollama` — creating an
+ * OpenSSH-format key when missing, and returns the public key string `ssh-ed25519 AAAA…`.
  */
-export async function ensureKeyPair(home: string): Promise<string> {
-  const dir = join(home, ".ollama");
+export async function ensureKeyPair(ollamaHome: string): Promise<string> {
+  const dir = ollamaHome;
   const keyPath = join(dir, "id_ed25519");
   try {
     return (await loadIdentity(keyPath)).publicKey;

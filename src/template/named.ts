@@ -2,9 +2,9 @@
 // `tokenizer.chat_template` gets the named template whose fingerprint in index.json is closest by
 // Levenshtein distance, when that distance is under 100 (template.Named).
 
+import { packageRoot } from "../config/paths.js";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 export interface NamedTemplate {
   name: string;
@@ -20,16 +20,6 @@ interface Fingerprint {
 }
 
 const MAX_DISTANCE = 100;
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found above " + import.meta.url);
-    dir = up;
-  }
-  return dir;
-}
 
 /** The folder holding the named templates; works from `src/` under tsx and from `dist/src/`. */
 export const TEMPLATES_DIR = join(packageRoot(), "templates");

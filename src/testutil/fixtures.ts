@@ -1,22 +1,12 @@
 // Paths to the shared, read-only test fixtures beside the checkout (`../shared`).
 // Tests copy to a temp dir whatever they must change.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { packageRoot } from "../config/paths.js";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found above " + import.meta.url);
-    dir = up;
-  }
-  return dir;
-}
-
-export const REPO_ROOT = findRepoRoot();
+export const REPO_ROOT = packageRoot();
 export const SHARED = process.env.HERD_SHARED_DIR ?? resolve(REPO_ROOT, "..", "shared");
 export const MODELS = join(SHARED, "models");
 export const FIXTURES = join(SHARED, "fixtures");

@@ -20,7 +20,7 @@ class Terminal {
   async start(env: Record<string, string>, args: string[]): Promise<void> {
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const envs = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
-    const cmd = ["env", ...envs, ...cliArgv().map(quote), ...args.map(quote)].join(" ");
+    const cmd = ["env", ...envs, ...cliArgv().map(quote), ...args.map(quote)].join(" ") + '; echo "[exited $?]"';
     await this.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "50", cmd, ";", "set-option", "-t", "t", "remain-on-exit", "on");
   }
 
@@ -53,16 +53,10 @@ class Terminal {
     }
   }
 
+  /** The CLI's exit code, which the shell prints after it (tmux's own pane status is not reliable). */
   async exitStatus(timeoutMs = 10_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const info = (await this.tmux("display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}")).stdout;
-      const [dead, status, signal] = info.trim().split(" ");
-      // tmux may report the pane dead a moment before it has the exit status.
-      if (dead === "1" && status) return Number(status);
-      if (Date.now() > deadline) assert.fail(`the CLI did not exit cleanly (${info.trim()}; signal ${signal}):\n${await this.screen()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const screen = await this.waitFor(/\[exited (\d+)\]/, timeoutMs);
+    return Number(/\[exited (\d+)\]/.exec(screen)![1]);
   }
 
   async kill(): Promise<void> {
@@ -156,6 +150,13 @@ describe("herd run (interactive)", { concurrency: 2 }, () => {
       await term.waitFor(/Arr\.\n/);
       await term.type("/save mypirate");
       await term.waitFor(/Created new model 'mypirate'/);
+      await term.type("/show system");
+      await term.waitFor(/show system\nTalk like a pirate\.\n/);
+      await term.type("/show template");
+      await term.waitFor(/show template\n\{\{ \.Prompt \}\}\n/);
+      await term.type("/load mypirate");
+      await term.waitFor(/Loading model 'mypirate'\n>>> /);
+      assert.equal(fake.requests.filter((r) => r.path === "/api/generate").at(-1)!.body.model, "mypirate");
       await term.keys("C-d");
       assert.equal(await term.exitStatus(), 0);
       assert.deepEqual(chats(fake)[0].body.messages, [
