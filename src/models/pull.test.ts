@@ -16,7 +16,8 @@ import { model, tempDir } from "../testutil/fixtures.js";
 import { pullModel } from "./pull.js";
 import { pushModel } from "./push.js";
 
-const CHILD = fileURLToPath(new URL("../registry/testing/pull-child.ts", import.meta.url));
+// The sibling with this file's extension: .ts under tsx, .js once compiled.
+const CHILD = fileURLToPath(new URL(`../registry/testing/pull-child${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url));
 let reg: TestRegistry;
 const tmp = tempDir("herd-pull-");
 const client = createRegistryClient();
@@ -190,7 +191,7 @@ test("a pull killed with SIGKILL resumes from its saved part state", async () =>
   try {
     const root = join(tmp.dir, "killed");
     relay.rate = 32 * 1024 * 1024;
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, root, name, String(tuning.partSize), String(tuning.concurrency)], {
+    const child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith("--test")), CHILD, root, name, String(tuning.partSize), String(tuning.concurrency)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((r) => child.once("exit", r));
