@@ -189,3 +189,48 @@ test("JSON bodies are capped, blob uploads are not", async (t) => {
   assert.equal(r.status, 413);
   assert.deepEqual(await r.json(), { error: "request body too large" });
 });
+
+test("a GGUF whose Jinja template matches a named template gets that Go template and its stops", async (t) => {
+  const { app, cleanup } = testApp();
+  t.after(cleanup);
+  const lines = await createFromFile(app, "chatml", model("stories260K-chatml.gguf"));
+  assert.ok(lines.some((l) => l.status === "using autodetected template chatml"), JSON.stringify(lines));
+  const show = await (await post(app, "/api/show", { model: "chatml" })).json();
+  assert.match(show.template, /<\|im_start\|>/);
+  assert.match(show.parameters, /^stop\s+"<\|im_start\|>"$/m);
+  assert.match(show.parameters, /^stop\s+"<\|im_end\|>"$/m);
+});
+
+test("a store written by Ollama lists and shows: same IDs, sizes and details", async (t) => {
+  const { app, store, cleanup } = testApp();
+  t.after(cleanup);
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const { createHash } = await import("node:crypto");
+  const put = (content: Buffer | string) => {
+    const digest = "sha256:" + createHash("sha256").update(content).digest("hex");
+    mkdirSync(store.blobs.dir, { recursive: true });
+    writeFileSync(store.blobs.path(digest), content);
+    return { digest, size: Buffer.byteLength(content) };
+  };
+  const weights = put(readFileSync(model("stories260K.gguf")));
+  const tmpl = put("{{ .Prompt }}");
+  const params = put('{"stop":["<|eot_id|>"],"temperature":0.6}');
+  const config = put('{"model_format":"gguf","model_family":"llama","model_families":["llama"],"model_type":"260K","file_type":"F32","architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  // Byte for byte as Ollama's json.Encoder writes it (§16.6), with the legacy `.prompt` media type too.
+  const raw =
+    `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"${config.digest}","size":${config.size}},` +
+    `"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"${weights.digest}","size":${weights.size}},{"mediaType":"application/vnd.ollama.image.prompt","digest":"${tmpl.digest}","size":${tmpl.size}},{"mediaType":"application/vnd.ollama.image.params","digest":"${params.digest}","size":${params.size}}]}\n`;
+  const dir = join(store.root, "manifests/registry.ollama.ai/library/llama3.2");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "1b"), raw);
+  const tags = await (await app.request("/api/tags")).json();
+  assert.equal(tags.models.length, 1);
+  const m = tags.models[0];
+  assert.equal(m.name, "llama3.2:1b");
+  assert.equal(m.digest, createHash("sha256").update(raw).digest("hex"));
+  assert.equal(m.size, weights.size + tmpl.size + params.size + config.size);
+  assert.deepEqual(m.details, { parent_model: "", format: "gguf", family: "llama", families: ["llama"], parameter_size: "260K", quantization_level: "F32" });
+  const show = await (await post(app, "/api/show", { model: "LLAMA3.2:1B" })).json();
+  assert.equal(show.template, "{{ .Prompt }}");
+  assert.match(show.parameters, /^temperature\s+0\.6$/m);
+});
