@@ -58,7 +58,7 @@ async function* ndjsonLines<T>(body: ReadableStream<Uint8Array>): AsyncIterable<
 export class Client {
   constructor(
     readonly baseUrl: string,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: (url: string, init?: RequestInit) => Promise<Response> = fetch,
   ) {}
 
   private async request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {

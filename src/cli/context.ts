@@ -1,6 +1,7 @@
 // What every client command shares: the API client for OLLAMA_HOST and the "is a server there" check.
 
 import { Client, ConnectionError } from "../api/client.js";
+import { httpFetch } from "../api/http-fetch.js";
 import { connectableHost, envVar, hostUrl, parseHost } from "../config/env.js";
 
 export interface CliContext {
@@ -13,7 +14,7 @@ export interface CliContext {
 
 export function makeContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const baseUrl = hostUrl(connectableHost(parseHost(envVar(env, "OLLAMA_HOST") || "127.0.0.1:11434")));
-  return { client: new Client(baseUrl), baseUrl, env, stdout: process.stdout, stderr: process.stderr };
+  return { client: new Client(baseUrl, httpFetch), baseUrl, env, stdout: process.stdout, stderr: process.stderr };
 }
 
 /** Friendly message for a client whose server is not running (Ollama's heartbeat check). */

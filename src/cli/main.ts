@@ -1,12 +1,12 @@
 // The command table (ollama-spec §3). Every command but `serve` is an HTTP client of the server.
 
 import { Command, Option } from "commander";
-import { ApiError } from "../api/client.js";
+import { ApiError, ConnectionError } from "../api/client.js";
 import { envHelp } from "../config/env.js";
 import { VERSION } from "../config/version.js";
 import { copyCommand, listCommand, psCommand, removeCommand, stopCommand } from "./commands/manage.js";
 import { showCommand } from "./commands/show.js";
-import { makeContext } from "./context.js";
+import { makeContext, ServerDownError } from "./context.js";
 
 export async function main(argv: string[]): Promise<void> {
   const ctx = makeContext();
@@ -102,7 +102,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    const msg = e instanceof ApiError || e instanceof Error ? e.message : String(e);
+    // Commands skip a separate heartbeat: a refused connection on their first request says the same.
+    const err = e instanceof ConnectionError ? new ServerDownError(ctx.baseUrl) : e;
+    const msg = err instanceof ApiError || err instanceof Error ? err.message : String(err);
     process.stderr.write(`Error: ${msg}\n`);
     process.exitCode = 1;
   }

@@ -22,11 +22,16 @@ export interface Transfers {
   push(name: string, opts: { insecure?: boolean; signal: AbortSignal }, onProgress: OnProgress): Promise<void>;
 }
 
+/** How long a listing is served from memory before the store is read again. */
+export const LIST_TTL_MS = 1000;
+
 export class Models {
   readonly store: Store;
   readonly ggufs: GgufCache;
   private readonly lister: ModelLister;
   private readonly transfers?: Transfers;
+  private listed?: { at: number; models: ListResponse["models"] };
+  private generation = 0;
 
   constructor(opts: { store: Store; ggufs?: GgufCache; transfers?: Transfers }) {
     this.store = opts.store;
@@ -35,8 +40,30 @@ export class Models {
     this.transfers = opts.transfers;
   }
 
+  /**
+   * As Ollama, `/api/tags` is served from memory and refreshed when this server changes the store;
+   * unlike Ollama, a listing older than LIST_TTL_MS is re-read, so models written by another process
+   * sharing the store (Ollama itself, a second herd) show up within a second.
+   */
   async list(): Promise<ListResponse> {
-    return { models: await this.lister.list() };
+    const now = Date.now();
+    if (!this.listed || now - this.listed.at > LIST_TTL_MS) {
+      const generation = this.generation;
+      const models = await this.lister.list();
+      if (generation === this.generation) this.listed = { at: now, models };
+      return { models };
+    }
+    return { models: this.listed.models };
+  }
+
+  /** Forgets the cached listing; every mutation calls it when it ends, failed or not. */
+  private changed<T>(p: Promise<T>): Promise<T> {
+    this.generation++;
+    this.listed = undefined;
+    return p.finally(() => {
+      this.generation++;
+      this.listed = undefined;
+    });
   }
 
   show(name: string, opts?: { verbose?: boolean; system?: string; options?: Record<string, unknown> }): Promise<ShowResponse> {
@@ -44,11 +71,11 @@ export class Models {
   }
 
   copy(source: string, destination: string): Promise<void> {
-    return copyModel(this.store, source, destination);
+    return this.changed(copyModel(this.store, source, destination));
   }
 
   delete(name: string): Promise<void> {
-    return deleteModel(this.store, name);
+    return this.changed(deleteModel(this.store, name));
   }
 
   async validateCreate(name: string, req: Record<string, unknown>): Promise<void> {
@@ -59,7 +86,7 @@ export class Models {
     const pull = this.transfers
       ? (n: string, p: OnProgress) => this.transfers!.pull(n, { signal: new AbortController().signal }, p)
       : undefined;
-    return createModel(this.store, name, req as CreateBody, onProgress, { pull });
+    return this.changed(createModel(this.store, name, req as CreateBody, onProgress, { pull }));
   }
 
   async validatePull(name: string, insecure: boolean): Promise<void> {
@@ -69,7 +96,7 @@ export class Models {
 
   pull(name: string, opts: { insecure?: boolean; signal: AbortSignal }, onProgress: OnProgress): Promise<void> {
     if (!this.transfers) throw new Error("pulling is not available");
-    return this.transfers.pull(name, opts, onProgress);
+    return this.changed(this.transfers.pull(name, opts, onProgress));
   }
 
   push(name: string, opts: { insecure?: boolean; signal: AbortSignal }, onProgress: OnProgress): Promise<void> {

@@ -2,6 +2,7 @@
 // byte-compatible with Ollama's (ollama-spec §5), so both can share `~/.ollama/models`.
 
 import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { displayShortest, isValidName, manifestPathParts, type ModelName } from "../name/index.js";
@@ -122,37 +123,47 @@ export class Store {
   /**
    * Every manifest in the store. Unparseable ones are reported in `invalid` rather than thrown,
    * so one corrupt file never hides the rest (and blocks pruning, as in Ollama).
+   * Synchronous fs calls on purpose: manifests are tiny, and 500 of them read in a tight loop take a
+   * fraction of what 1,000 thread-pool round trips cost (this is the hot path of /api/tags).
    */
   async list(): Promise<{ models: StoredManifest[]; invalid: string[] }> {
     const models: StoredManifest[] = [];
     const invalid: string[] = [];
-    const walk = async (dir: string, parts: string[]): Promise<void> => {
-      let entries;
+    const entries = (dir: string) => {
       try {
-        entries = await readdir(dir, { withFileTypes: true });
+        return readdirSync(dir, { withFileTypes: true });
       } catch {
-        return;
+        return [];
       }
-      await Promise.all(
-        entries.map(async (e) => {
-          const p = join(dir, e.name);
-          if (parts.length < 3) {
-            if (e.isDirectory()) await walk(p, [...parts, e.name]);
-            return;
-          }
-          if (!e.isFile() || e.name.includes(".tmp-")) return;
-          const [host, namespace, model] = parts;
-          const name: ModelName = { scheme: "https", host, namespace, model, tag: e.name };
-          if (!isValidName(name)) return;
-          try {
-            models.push(await this.readManifestAt(name, displayShortest(name)));
-          } catch {
-            invalid.push(p);
-          }
-        }),
-      );
     };
-    await walk(this.manifestsDir, []);
+    for (const host of entries(this.manifestsDir)) {
+      if (!host.isDirectory()) continue;
+      for (const ns of entries(join(this.manifestsDir, host.name))) {
+        if (!ns.isDirectory()) continue;
+        for (const model of entries(join(this.manifestsDir, host.name, ns.name))) {
+          if (!model.isDirectory()) continue;
+          const dir = join(this.manifestsDir, host.name, ns.name, model.name);
+          for (const tag of entries(dir)) {
+            if (!tag.isFile() || tag.name.includes(".tmp-")) continue;
+            const name: ModelName = { scheme: "https", host: host.name, namespace: ns.name, model: model.name, tag: tag.name };
+            if (!isValidName(name)) continue;
+            const path = join(dir, tag.name);
+            try {
+              const raw = readFileSync(path);
+              models.push({
+                name,
+                manifest: parseManifest(raw),
+                raw,
+                digest: createHash("sha256").update(raw).digest("hex"),
+                modifiedAt: statSync(path).mtime,
+              });
+            } catch {
+              invalid.push(path);
+            }
+          }
+        }
+      }
+    }
     return { models, invalid };
   }
 

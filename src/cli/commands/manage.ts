@@ -3,11 +3,10 @@
 import { ApiError } from "../../api/client.js";
 import { shortDigest } from "../../name/index.js";
 import { humanBytes } from "../../util/bytes.js";
-import { type CliContext, requireServer } from "../context.js";
+import type { CliContext } from "../context.js";
 import { humanTimeAgo, humanTimeFromNow, table } from "../format.js";
 
 export async function listCommand(ctx: CliContext, prefix?: string): Promise<void> {
-  await requireServer(ctx);
   const { models } = await ctx.client.list();
   const rows = models
     .filter((m) => !prefix || m.name.toLowerCase().startsWith(prefix.toLowerCase()))
@@ -16,7 +15,6 @@ export async function listCommand(ctx: CliContext, prefix?: string): Promise<voi
 }
 
 export async function psCommand(ctx: CliContext): Promise<void> {
-  await requireServer(ctx);
   const { models } = await ctx.client.ps();
   const rows = models.map((m) => {
     let processor = "Unknown";
@@ -34,13 +32,11 @@ export async function psCommand(ctx: CliContext): Promise<void> {
 }
 
 export async function copyCommand(ctx: CliContext, source: string, destination: string): Promise<void> {
-  await requireServer(ctx);
   await ctx.client.copy({ source, destination });
   ctx.stdout.write(`copied '${source}' to '${destination}'\n`);
 }
 
 export async function removeCommand(ctx: CliContext, names: string[]): Promise<void> {
-  await requireServer(ctx);
   for (const name of names) {
     // Unload first so a loaded model does not keep its runner after the files are gone.
     await drain(ctx.client.generate({ model: name, keep_alive: 0 })).catch(() => {});
@@ -50,7 +46,6 @@ export async function removeCommand(ctx: CliContext, names: string[]): Promise<v
 }
 
 export async function stopCommand(ctx: CliContext, name: string): Promise<void> {
-  await requireServer(ctx);
   try {
     await drain(ctx.client.generate({ model: name, keep_alive: 0 }));
   } catch (e) {

@@ -1,7 +1,7 @@
 // `herd show MODEL` with Ollama's sections, or one raw field with --modelfile/--parameters/… (§3).
 
 import type { ShowResponse } from "../../api/types.js";
-import { type CliContext, requireServer } from "../context.js";
+import type { CliContext } from "../context.js";
 
 export interface ShowFlags {
   license?: boolean;
@@ -60,7 +60,6 @@ export function renderShow(r: ShowResponse, verbose = false): string {
 export async function showCommand(ctx: CliContext, name: string, flags: ShowFlags): Promise<void> {
   const chosen = (["license", "modelfile", "parameters", "system", "template"] as const).filter((f) => flags[f]);
   if (chosen.length > 1) throw new Error("only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified");
-  await requireServer(ctx);
   const r = await ctx.client.show({ model: name, verbose: flags.verbose });
   if (chosen.length === 1) {
     const value = r[chosen[0]] ?? "";

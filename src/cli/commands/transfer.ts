@@ -1,7 +1,7 @@
 // `herd pull` and `herd push`: progress bars on a terminal, plain lines when piped (§3, §16.3).
 
 import type { ProgressResponse } from "../../api/types.js";
-import { type CliContext, requireServer } from "../context.js";
+import type { CliContext } from "../context.js";
 import { Progress } from "../progress.js";
 
 export async function showProgress(ctx: CliContext, stream: AsyncIterable<ProgressResponse>, skipZero = false): Promise<void> {
@@ -18,11 +18,9 @@ export async function showProgress(ctx: CliContext, stream: AsyncIterable<Progre
 }
 
 export async function pullCommand(ctx: CliContext, model: string, opts: { insecure?: boolean }): Promise<void> {
-  await requireServer(ctx);
   await showProgress(ctx, ctx.client.pull({ model, insecure: opts.insecure }), true);
 }
 
 export async function pushCommand(ctx: CliContext, model: string, opts: { insecure?: boolean }): Promise<void> {
-  await requireServer(ctx);
   await showProgress(ctx, ctx.client.push({ model, insecure: opts.insecure }));
 }
