@@ -1,17 +1,12 @@
 // `GET /api/tags` and `herd list` with 500 models in the store (issue: API < 100 ms, CLI < 300 ms).
 
-import { serve } from "@hono/node-server";
 import { copyFileSync, mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Models } from "../src/models/index.js";
 import { parseName } from "../src/name/index.js";
-import { noInference } from "../src/server/testing.js";
-import { createApp, fetchHandler } from "../src/server/app.js";
 import { CONFIG_MEDIA_TYPE, MediaType, newManifest, Store } from "../src/store/index.js";
 import { model, tempDir } from "../src/testutil/fixtures.js";
-import { runCli } from "../test/e2e/harness.js";
+import { runCli, startServer } from "../test/e2e/harness.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,31 +30,41 @@ export async function run(): Promise<Record<string, number>> {
         { mediaType: MediaType.system, ...sys },
       ]));
     }
-    const app = createApp({ store, models: new Models({ store }), inference: noInference, origins: [], boundToLoopback: true, version: "bench" });
-    const server = serve({ fetch: fetchHandler(app), hostname: "127.0.0.1", port: 0 });
-    await new Promise((r) => server.once("listening", r));
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
+    // A real `herd serve` on the populated store, as a user runs it.
+    const srv = await startServer({ OLLAMA_MODELS: dir, OLLAMA_NOPRUNE: "1" });
+    const url = srv.url;
     const cold0 = performance.now();
     const first = await (await fetch(`${url}/api/tags`)).json();
     const cold = performance.now() - cold0;
     if (first.models.length !== 500) throw new Error(`expected 500 models, got ${first.models.length}`);
     const api: number[] = [];
+    const uncached: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
       await (await fetch(`${url}/api/tags`)).arrayBuffer();
       api.push(performance.now() - t0);
     }
-    const cli: number[] = [];
     for (let i = 0; i < 5; i++) {
+      // Past the listing's memory TTL: the store is read again.
+      await new Promise((r) => setTimeout(r, 1100));
       const t0 = performance.now();
-      // Async: the server answering the CLI lives in this process.
+      await (await fetch(`${url}/api/tags`)).arrayBuffer();
+      uncached.push(performance.now() - t0);
+    }
+    const cli: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
       const r = await runCli(["list"], { env: { ...process.env, OLLAMA_HOST: url } });
       cli.push(performance.now() - t0);
       if (r.code !== 0) throw new Error(r.stderr);
     }
-    server.close();
-    const result = { tags_cold_ms: cold, tags_median_ms: median(api), cli_list_median_ms: median(cli) };
+    await srv.stop();
+    const result = {
+      "tags_first_ms": cold,
+      "tags_median_ms (target < 100)": median(api),
+      "tags_reread_median_ms (target < 100)": median(uncached),
+      "cli_list_median_ms (target < 300)": median(cli),
+    };
     return result;
   } finally {
     cleanup();

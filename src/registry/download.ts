@@ -3,6 +3,12 @@
 // interrupted in any way resumes where it stopped — even one started by Ollama. The file takes its
 // digest name only after its sha256 matches. Concurrent requests for one blob share one download,
 // which stops only when every requester has gone.
+//
+// Throughput: plain-HTTP ranges are read off the socket straight into 2 MiB slabs (fetch-range.ts,
+// raw-get.ts; TLS, proxies and auth challenges take the client's node:http/fetch path), slabs are
+// written one at a time with write-back started every 64 MiB, and the sha256 follows the written
+// prefix while the parts download (prefix-hash.ts), so verification and fsync after the last byte
+// are short.
 
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -12,6 +18,8 @@ import type { ModelName } from "../name/index.js";
 import { BlobStore, TEMP_PREFIX } from "../store/index.js";
 import { RegistryError } from "../util/errors.js";
 import type { RegistryClient } from "./client.js";
+import { PrefixHasher } from "./prefix-hash.js";
+import { fetchRange } from "./fetch-range.js";
 
 export interface TransferTuning {
   /** Bytes per part; default total/16 clamped to [100 MB, 1000 MB]. */
@@ -198,8 +206,17 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
 
   const completed = () => parts!.reduce((s, p) => s + p.Completed, 0);
   const timer = setInterval(() => emit(completed()), 60);
-  const saver = setInterval(() => parts!.forEach((p) => void writePart(p).catch(() => {})), 500);
+  // Only parts that moved since the last save are rewritten.
+  const saved = new Map(parts.map((p) => [p.N, p.Completed]));
+  const save = (p: Part) => {
+    if (saved.get(p.N) === p.Completed) return;
+    saved.set(p.N, p.Completed);
+    void writePart(p).catch(() => {});
+  };
+  const saver = setInterval(() => parts!.forEach(save), 500);
   const fh = await open(partial, "r+");
+  const hasher = new PrefixHasher(fh, parts, total);
+
   let got = "";
   // One part failing for good stops the others (their progress is saved for the next pull).
   const stop = new AbortController();
@@ -212,7 +229,7 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
     const workers = Array.from({ length: Math.min(tuning.concurrency ?? 16, queue.length) }, async () => {
       try {
         for (let p = queue.shift(); p; p = queue.shift()) {
-          await downloadPart(req, source, fh, p, stop.signal);
+          await downloadPart(req, source, p, stop.signal, hasher);
           await writePart(p);
         }
       } catch (e) {
@@ -227,12 +244,14 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
     if (signal.aborted) throw signal.reason;
     if (stop.signal.aborted) throw firstError;
     emit(completed());
-    // Hashing reads from the page cache while fsync writes back: overlapped, they cost the longer one.
-    [got] = await Promise.all([BlobStore.hashFile(partial).then((h) => h.digest), fh.sync()]);
+    // Most of the blob was hashed while it downloaded; the rest overlaps the fsync.
+    [got] = await Promise.all([hasher.digest(), fh.sync()]);
   } finally {
+    hasher.close();
     signal.removeEventListener("abort", onAbort);
     clearInterval(timer);
     clearInterval(saver);
+    await hasher.settle();
     await fh.close().catch(() => {});
     await Promise.all(parts.map((p) => writePart(p).catch(() => {})));
   }
@@ -249,16 +268,18 @@ function partError(part: Part, e: unknown): RegistryError {
   const err = e as Error & { cause?: Error };
   const msg = err?.message ?? String(e);
   if (msg.startsWith(`part ${part.N}`)) return err as RegistryError;
-  const detail = err?.cause?.message && msg === "terminated" ? `connection lost: ${err.cause.message}` : msg;
+  // fetch says `terminated` (cause: `other side closed`); node:http says `aborted` (ECONNRESET).
+  let detail = err?.cause?.message && msg === "terminated" ? `connection lost: ${err.cause.message}` : msg;
+  if (msg === "aborted" && (err as NodeJS.ErrnoException).code === "ECONNRESET") detail = "connection lost: connection reset";
   return new RegistryError(`part ${part.N}: ${detail}`);
 }
 
 async function downloadPart(
   req: DownloadRequest,
   source: { url: string; anonymous: boolean },
-  fh: import("node:fs/promises").FileHandle,
   part: Part,
   signal: AbortSignal,
+  hasher: PrefixHasher,
 ): Promise<void> {
   const { tuning = {} } = req;
   const stallMs = tuning.stallMs ?? 30_000;
@@ -270,16 +291,18 @@ async function downloadPart(
     const attempt = new AbortController();
     const onAbort = () => attempt.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    let last = Date.now();
+    // `waiting`: held back for the hash frontier on purpose, which is not a stall.
+    const activity = { last: Date.now(), waiting: false };
     let stalled = false;
     const watchdog = setInterval(() => {
-      if (Date.now() - last > stallMs) {
+      if (activity.waiting) activity.last = Date.now();
+      else if (Date.now() - activity.last > stallMs) {
         stalled = true;
         attempt.abort(new RegistryError(`part ${part.N} stalled; retrying`));
       }
     }, Math.max(10, Math.min(1000, stallMs / 4)));
     try {
-      await fetchRange(req, source, fh, part, attempt.signal, () => (last = Date.now()));
+      await fetchRange(req.client, source, part, attempt.signal, activity, hasher);
     } catch (e) {
       if (signal.aborted) throw signal.reason;
       if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw e;
@@ -292,70 +315,4 @@ async function downloadPart(
       signal.removeEventListener("abort", onAbort);
     }
   }
-}
-
-async function fetchRange(
-  req: DownloadRequest,
-  source: { url: string; anonymous: boolean },
-  fh: import("node:fs/promises").FileHandle,
-  part: Part,
-  signal: AbortSignal,
-  tick: () => void,
-): Promise<void> {
-  const start = part.Offset + part.Completed;
-  const end = part.Offset + part.Size - 1;
-  const res = await req.client.send("GET", source.url, {
-    headers: { range: `bytes=${start}-${end}` },
-    anonymous: source.anonymous,
-    signal,
-  });
-  if (res.status !== 206 && res.status !== 200) {
-    const text = await res.text().catch(() => "");
-    throw new RegistryError(`${res.status}: ${text.trim()}`);
-  }
-  // A server that ignores Range answers 200 with the whole blob: skip to where this part resumes.
-  let skip = res.status === 200 ? start : 0;
-  const reader = res.body!.getReader();
-  // Chunks are coalesced into ~1 MiB writes: far fewer syscalls than one write per socket read.
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    let bufs = pending;
-    pending = [];
-    pendingBytes = 0;
-    // writev, not concat: no copy and no garbage per megabyte.
-    while (bufs.length) {
-      const { bytesWritten } = await fh.writev(bufs, part.Offset + part.Completed);
-      part.Completed += bytesWritten;
-      let left = bytesWritten;
-      while (bufs.length && left >= bufs[0].length) left -= bufs.shift()!.length;
-      if (left) bufs[0] = bufs[0].subarray(left);
-    }
-  };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      tick();
-      let chunk = value;
-      if (skip) {
-        const n = Math.min(skip, chunk.length);
-        skip -= n;
-        chunk = chunk.subarray(n);
-      }
-      const room = part.Size - part.Completed - pendingBytes;
-      if (chunk.length > room) chunk = chunk.subarray(0, room);
-      if (chunk.length) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-      }
-      if (pendingBytes >= 1 << 20 || part.Completed + pendingBytes >= part.Size) await flush();
-      if (part.Completed >= part.Size) return;
-    }
-  } finally {
-    // Whatever arrived before an error or abort is kept, so a retry or resume skips it.
-    if (pendingBytes) await flush().catch(() => {});
-    await reader.cancel().catch(() => {});
-  }
-  if (part.Completed < part.Size) throw new RegistryError(`part ${part.N}: unexpected EOF`);
 }

@@ -5,6 +5,8 @@
 //     .resolveBlob(name, digest, opts)           where ranged GETs go: the registry (200) or a CDN (307)
 //     .send(method, url, init) / .request(…)     auth on demand (Bearer token flow, Basic, Ed25519-signed
 //                                                token requests), manual redirects, HTTP(S)_PROXY/NO_PROXY
+//     .stream(method, url, init)                 `send` with a Node stream body (node:http(s) when direct)
+//     .rawHeaders(url, anonymous)                headers for a raw plain-HTTP GET, or undefined (TLS, proxy)
 //   repositoryUrl(name, insecure)                `<scheme>://host/v2/ns/model`; `insecure protocol http`
 //   downloadBlob({ client, name, digest, size, blobs, signal, onProgress, tuning })
 //                                                resumable parallel ranged download, verified, deduplicated

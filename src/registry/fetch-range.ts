@@ -1,0 +1,176 @@
+// One ranged GET of a blob part into the partial file. Plain-HTTP sources are read with rawGet,
+// straight into 2 MiB slabs that go to disk whole (no per-chunk buffers, no copies); TLS, proxies,
+// auth challenges and odd responses take the client's stream path, copied into the same slabs. A part
+// beyond the hash frontier pauses its socket while PrefixHasher says hashing lags (see there).
+
+import type { Readable } from "node:stream";
+import { RegistryError } from "../util/errors.js";
+import type { RegistryClient } from "./client.js";
+import type { HashedPart, PrefixHasher } from "./prefix-hash.js";
+import { type BodySink, rawGet, type RawResponse } from "./raw-get.js";
+
+export interface RangePart extends HashedPart {
+  N: number;
+}
+
+/** Where the blob's bytes are fetched, as `RegistryClient.resolveBlob` returns it. */
+interface Source {
+  url: string;
+  anonymous: boolean;
+}
+
+/** A Node stream body behind the `RawResponse` interface (TLS, proxies, auth challenges). */
+function fromStream(status: number, body: Readable, signal: AbortSignal): RawResponse {
+  return {
+    status,
+    header: () => undefined,
+    pipe: (sink: BodySink) =>
+      new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        const done = (e?: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (e === undefined) resolve();
+          else reject(e);
+        };
+        body.on("data", (chunk: Buffer) => {
+          for (let at = 0; at < chunk.length; ) {
+            const n = chunk.copy(sink.buffer(), 0, at);
+            at += n;
+            sink.data(n);
+          }
+        });
+        body.once("end", () => done());
+        body.once("error", (e) => done(e));
+        body.once("close", () => done(body.readableEnded ? undefined : new Error("connection lost: other side closed")));
+      }),
+    pause: () => body.pause(),
+    resume: () => body.resume(),
+    destroy: () => body.destroy(),
+  };
+}
+
+async function openRange(client: RegistryClient, source: Source, range: string, signal: AbortSignal): Promise<RawResponse> {
+  const headers = client.rawHeaders(source.url, source.anonymous);
+  if (headers) {
+    const raw = await rawGet(new URL(source.url), { ...headers, Range: range }, signal).catch((e) => {
+      if (signal.aborted) throw signal.reason;
+      throw e;
+    });
+    if (raw && (raw.status === 206 || raw.status === 200)) return raw;
+    raw?.destroy();
+  }
+  const res = await client.stream("GET", source.url, { headers: { range }, anonymous: source.anonymous, signal });
+  if (res.status !== 206 && res.status !== 200) {
+    const text = await res.text().catch(() => "");
+    throw new RegistryError(`${res.status}: ${text.trim()}`);
+  }
+  return fromStream(res.status, res.body, signal);
+}
+
+/** Bytes per disk write: the socket reads straight into these buffers. */
+const SLAB = 2 << 20;
+/** Slabs on their way to disk per part before its socket pauses. */
+const FLIGHTS = 2;
+
+/**
+ * Downloads the rest of `part` (from its Completed on) into the blob through `hasher`, advancing
+ * Completed as bytes reach the disk; throws on anything short of the whole part.
+ */
+export async function fetchRange(
+  client: RegistryClient,
+  source: Source,
+  part: RangePart,
+  signal: AbortSignal,
+  activity: { last: number; waiting: boolean },
+  hasher: PrefixHasher,
+): Promise<void> {
+  const start = part.Offset + part.Completed;
+  const end = part.Offset + part.Size;
+  const res = await openRange(client, source, `bytes=${start}-${end - 1}`, signal);
+  // A server that ignores Range answers 200 with the whole blob: skip to where this part resumes.
+  let skip = res.status === 200 ? start : 0;
+  // The socket fills `slab`; a full slab goes to disk (at most two in flight per part, then the
+  // socket pauses) and comes back as a spare. `base` is where slab[0] belongs in the blob.
+  let slab: Buffer = Buffer.allocUnsafeSlow(SLAB);
+  const spares: Buffer[] = [];
+  let fill = 0;
+  let base = start;
+  let done = false;
+  let paused = false;
+  const flights: Promise<void>[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const submit = () => {
+    const b = slab;
+    const len = fill;
+    base += len;
+    fill = 0;
+    slab = spares.pop() ?? Buffer.allocUnsafeSlow(SLAB);
+    writing = writing.then(() => hasher.write(part, [b.subarray(0, len)]));
+    const flight = writing.then(
+      () => void spares.push(b),
+      () => {},
+    );
+    flights.push(flight);
+    void flight.then(() => flights.splice(flights.indexOf(flight), 1));
+  };
+  const resumeLater = async () => {
+    try {
+      for (;;) {
+        if (signal.aborted || done) return;
+        if (flights.length >= FLIGHTS) await flights[0];
+        else if (hasher.shouldWait(part)) {
+          activity.waiting = true;
+          await hasher.wait(signal);
+          activity.waiting = false;
+          activity.last = Date.now();
+        } else break;
+      }
+    } finally {
+      activity.waiting = false;
+    }
+    paused = false;
+    res.resume();
+  };
+  const sink: BodySink = {
+    buffer: () => {
+      if (fill === SLAB) submit();
+      return slab.subarray(fill);
+    },
+    data: (n) => {
+      if (done) return;
+      activity.last = Date.now();
+      if (skip) {
+        const k = Math.min(skip, n);
+        skip -= k;
+        slab.copyWithin(fill, fill + k, fill + n);
+        n -= k;
+      }
+      fill += Math.min(n, end - (base + fill));
+      if (base + fill >= end) {
+        done = true;
+        submit();
+        if (res.status === 200) res.destroy();
+        return;
+      }
+      if (fill >= SLAB - (64 << 10)) submit();
+      if (!paused && (flights.length >= FLIGHTS || hasher.shouldWait(part))) {
+        paused = true;
+        res.pause();
+        void resumeLater();
+      }
+    },
+  };
+  try {
+    await res.pipe(sink).catch((e) => {
+      if (!done) throw e;
+    });
+  } finally {
+    // Whatever arrived before an error or abort is kept, so a retry or resume skips it.
+    if (fill) submit();
+    await writing.catch(() => {});
+    res.destroy();
+  }
+  await writing;
+  if (part.Completed < part.Size) throw new RegistryError(`part ${part.N}: unexpected EOF`);
+}
