@@ -132,7 +132,7 @@ export class LlamaRunner implements Runner {
     if (msg.type === "ready" || msg.type === "log") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === "chunk") p.onChunk?.(msg.chunk);
+    if (msg.type === "chunks") for (const c of msg.chunks) p.onChunk?.(c);
     else {
       this.pending.delete(msg.id);
       if (msg.type === "result") p.resolve(msg.value);

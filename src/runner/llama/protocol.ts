@@ -44,5 +44,5 @@ export type ChildMessage =
   | { type: "ready" }
   | { type: "result"; id: number; value: unknown }
   | { type: "error"; id: number; error: WireError }
-  | { type: "chunk"; id: number; chunk: CompletionChunk }
+  | { type: "chunks"; id: number; chunks: CompletionChunk[] }
   | { type: "log"; level: string; message: string };
