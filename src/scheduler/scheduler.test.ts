@@ -79,6 +79,17 @@ describe("Scheduler", () => {
     await sched.unloadAll();
   });
 
+  it("does not count the request whose model is loading as queued", async () => {
+    const { sched } = setup({ maxQueue: 1 }, { loadDelayMs: 30 });
+    const loading = sched.acquire({ key: "a", load: load("a-10") });
+    await sleep(5);
+    const queued = sched.acquire({ key: "a", load: load("a-10") });
+    await assert.rejects(sched.acquire({ key: "a", load: load("a-10") }), QueueFullError);
+    (await loading).release();
+    (await queued).release();
+    await sched.unloadAll();
+  });
+
   it("drops a request whose signal aborts while queued", async () => {
     const { sched } = setup();
     const held = await sched.acquire({ key: "a", load: load("a-10") });

@@ -100,7 +100,9 @@ export class Scheduler {
     const entry = this.entries.get(req.key);
     const noOneAhead = !this.waiting.some((w) => w.req.key === req.key);
     if (entry?.runner && !entry.busy && entry.loadKey === loadKey && noOneAhead) return Promise.resolve(this.grant(entry, req));
-    if (this.waiting.length >= this.opts.maxQueue) return Promise.reject(new QueueFullError());
+    // The request whose model is loading is being served, not queued (as Ollama takes it off its queue).
+    const serving = this.loadingKey !== undefined && this.waiting.some((w) => w.req.key === this.loadingKey) ? 1 : 0;
+    if (this.waiting.length - serving >= this.opts.maxQueue) return Promise.reject(new QueueFullError());
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiting.indexOf(waiter);
