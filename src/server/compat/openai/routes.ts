@@ -23,6 +23,25 @@ function inBandError(err: unknown): SseEvent[] {
   return [{ data: openaiErrorBody(messageOf(err), statusOf(err)) }];
 }
 
+/**
+ * Chat and legacy completions stream the same way: each native chunk becomes zero or more `data:`
+ * events, then `data: [DONE]`. The first chunk is awaited first so early errors keep their status.
+ */
+async function dataStream<T>(
+  chunks: AsyncIterable<T>,
+  translator: { translate(chunk: T): Iterable<unknown> },
+  abort: ReturnType<typeof linkedAbort>,
+): Promise<Response> {
+  const { first, rest } = await startIterator(chunks);
+  async function* events(): AsyncGenerator<SseEvent> {
+    for await (const chunk of resume(first, rest)) {
+      for (const data of translator.translate(chunk)) yield { data };
+    }
+    yield { data: "[DONE]" };
+  }
+  return sseResponse(events(), inBandError, abort);
+}
+
 export function openaiRoutes(backend: CompatBackend): Hono {
   const app = new Hono();
 
@@ -33,15 +52,7 @@ export function openaiRoutes(backend: CompatBackend): Hono {
       const id = smallId("chatcmpl-");
       const chunks = backend.chat(t.request, abort.signal);
       if (!t.stream) return Response.json(toChatCompletion(id, await foldChat(chunks)));
-      const { first, rest } = await startIterator(chunks);
-      const translator = new ChatChunkTranslator(id, t.includeUsage);
-      async function* events(): AsyncGenerator<SseEvent> {
-        for await (const chunk of resume(first, rest)) {
-          for (const data of translator.translate(chunk)) yield { data };
-        }
-        yield { data: "[DONE]" };
-      }
-      return sseResponse(events(), inBandError, abort);
+      return await dataStream(chunks, new ChatChunkTranslator(id, t.includeUsage), abort);
     } catch (err) {
       return openaiErrorResponse(err);
     }
@@ -54,15 +65,7 @@ export function openaiRoutes(backend: CompatBackend): Hono {
       const id = smallId("cmpl-");
       const chunks = backend.generate(t.request, abort.signal);
       if (!t.stream) return Response.json(toCompletion(id, await foldGenerate(chunks)));
-      const { first, rest } = await startIterator(chunks);
-      const translator = new CompletionChunkTranslator(id, t.includeUsage);
-      async function* events(): AsyncGenerator<SseEvent> {
-        for await (const chunk of resume(first, rest)) {
-          for (const data of translator.translate(chunk)) yield { data };
-        }
-        yield { data: "[DONE]" };
-      }
-      return sseResponse(events(), inBandError, abort);
+      return await dataStream(chunks, new CompletionChunkTranslator(id, t.includeUsage), abort);
     } catch (err) {
       return openaiErrorResponse(err);
     }
