@@ -10,8 +10,8 @@ import { DEFAULT_THREADS } from "../src/runner/threads.js";
 import { model } from "../src/testutil/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
-const N = 128;
-const ROUNDS = 5;
+const N = 512;
+const ROUNDS = 7;
 const CTX = 2048;
 
 function median(xs: number[]): number {
@@ -24,44 +24,45 @@ function prompt(i: number): string {
   return `${i + 1}. Once upon a time there was a`;
 }
 
-async function direct(path: string): Promise<{ ttftMs: number; tps: number }> {
+interface Round {
+  ttftMs: number;
+  tps: number;
+  engineTps?: number;
+}
+
+/** The same model and threads driven directly: tokenize, evaluate greedily, count. */
+async function directEngine(path: string) {
   const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, maxThreads: DEFAULT_THREADS, logLevel: LlamaLogLevel.error, progressLogs: false });
   const m = await llama.loadModel({ modelPath: path, useMmap: false });
   const ctx = await m.createContext({ contextSize: CTX, threads: DEFAULT_THREADS });
   const seq = ctx.getSequence();
-  const ttft: number[] = [];
-  const tps: number[] = [];
-  for (let r = -1; r < ROUNDS; r++) {
-    await seq.clearHistory();
-    const tokens = m.tokenize(prompt(r + 1), true);
-    const t0 = performance.now();
-    let first = 0;
-    let n = 0;
-    for await (const _ of seq.evaluate(tokens, { temperature: 0 })) {
-      if (n === 0) first = performance.now();
-      if (++n >= N) break;
-    }
-    const end = performance.now();
-    if (r >= 0) {
-      ttft.push(first - t0);
-      tps.push((n - 1) / ((end - first) / 1000));
-    }
-  }
-  await ctx.dispose();
-  await m.dispose();
-  await llama.dispose();
-  return { ttftMs: median(ttft), tps: median(tps) };
+  return {
+    async round(r: number): Promise<Round> {
+      await seq.clearHistory();
+      const tokens = m.tokenize(prompt(r), true);
+      const t0 = performance.now();
+      let first = 0;
+      let n = 0;
+      for await (const _ of seq.evaluate(tokens, { temperature: 0 })) {
+        if (n === 0) first = performance.now();
+        if (++n >= N) break;
+      }
+      return { ttftMs: first - t0, tps: (n - 1) / ((performance.now() - first) / 1000) };
+    },
+    async close() {
+      await ctx.dispose();
+      await m.dispose();
+      await llama.dispose();
+    },
+  };
 }
 
-async function viaHttp(url: string, name: string): Promise<{ ttftMs: number; tps: number; engineTps: number }> {
-  const ttft: number[] = [];
-  const tps: number[] = [];
-  const engine: number[] = [];
-  for (let r = -1; r < ROUNDS; r++) {
+async function httpRound(url: string, name: string, r: number): Promise<Round> {
+  {
     const t0 = performance.now();
     const res = await fetch(`${url}/api/generate`, {
       method: "POST",
-      body: JSON.stringify({ model: name, prompt: prompt(r + 1), raw: true, options: { temperature: 0, num_predict: N, num_ctx: CTX } }),
+      body: JSON.stringify({ model: name, prompt: prompt(r), raw: true, options: { temperature: 0, num_predict: N, num_ctx: CTX } }),
     });
     let first = 0;
     let last: Record<string, number> = {};
@@ -78,13 +79,8 @@ async function viaHttp(url: string, name: string): Promise<{ ttftMs: number; tps
       }
     }
     const end = performance.now();
-    if (r >= 0) {
-      ttft.push(first - t0);
-      tps.push((last.eval_count - 1) / ((end - first) / 1000));
-      engine.push(last.eval_count / (last.eval_duration / 1e9));
-    }
+    return { ttftMs: first - t0, tps: (last.eval_count - 1) / ((end - first) / 1000), engineTps: last.eval_count / (last.eval_duration / 1e9) };
   }
-  return { ttftMs: median(ttft), tps: median(tps), engineTps: median(engine) };
 }
 
 async function createModel(url: string, name: string, path: string): Promise<void> {
@@ -119,9 +115,22 @@ export async function run(): Promise<Record<string, number>> {
     for (const [label, file] of [["stories260K", "stories260K.gguf"], ["synth58M_q4_0", "bench/synth-llama-58M-q4_0.gguf"]]) {
       const path = model(file);
       await createModel(srv.url, label.toLowerCase(), path);
-      const h = await viaHttp(srv.url, label.toLowerCase());
-      // The server's runner is idle now, so the direct loop has the CPU to itself.
-      const d = await direct(path);
+      // Rounds alternate between the two paths, so drift in the machine's speed hits both alike;
+      // while one path runs, the other is idle.
+      const engine = await directEngine(path);
+      const hs: Round[] = [];
+      const ds: Round[] = [];
+      for (let r = 0; r <= ROUNDS; r++) {
+        const hr = await httpRound(srv.url, label.toLowerCase(), r);
+        const dr = await engine.round(r);
+        if (r > 0) {
+          hs.push(hr);
+          ds.push(dr);
+        }
+      }
+      await engine.close();
+      const h = { ttftMs: median(hs.map((x) => x.ttftMs)), tps: median(hs.map((x) => x.tps)), engineTps: median(hs.map((x) => x.engineTps!)) };
+      const d = { ttftMs: median(ds.map((x) => x.ttftMs)), tps: median(ds.map((x) => x.tps)) };
       out[`${label}_direct_tok_per_s`] = d.tps;
       out[`${label}_herd_tok_per_s`] = h.tps;
       out[`${label}_herd_engine_tok_per_s`] = h.engineTps;

@@ -75,10 +75,12 @@ describe("Inference on the real engine", () => {
     ...over,
   });
 
-  it("generates stories260K's greedy continuation, streamed in many chunks", async () => {
+  it("generates stories260K's greedy continuation, streamed incrementally", async () => {
     const chunks = await collect(inference.generate(greedy()));
     assert.ok(text(chunks).startsWith(", there was a little girl named Lily. She loved to play"), text(chunks));
-    assert.ok(chunks.length > 10);
+    // Streamed: the first token comes alone, the rest in the runner's small batches, then the final chunk.
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+    assert.equal(chunks[0].response.length > 0 && chunks[0].done, false);
     const final = chunks.at(-1)!;
     assert.equal(final.done, true);
     assert.equal(final.done_reason, "length");

@@ -132,7 +132,7 @@ export class LlamaRunner implements Runner {
     if (msg.type === "ready" || msg.type === "log") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === "chunks") for (const c of msg.chunks) p.onChunk?.(c);
+    if (msg.type === "chunks") for (const c of mergeTokens(msg.chunks)) p.onChunk?.(c);
     else {
       this.pending.delete(msg.id);
       if (msg.type === "result") p.resolve(msg.value);
@@ -225,4 +225,24 @@ export class LlamaRunner implements Runner {
 /** `CreateRunner` for real models. */
 export function createLlamaRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
   return LlamaRunner.create(opts, signal);
+}
+
+/**
+ * Consecutive tokens of one batch become one chunk: everything above the runner (parsers, NDJSON,
+ * SSE, the client) then does its per-chunk work once per batch instead of once per token, which
+ * leaves the CPU to the model on small machines. Logprobs stay one entry per token.
+ */
+export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
+  const out: CompletionChunk[] = [];
+  for (const c of chunks) {
+    const last = out[out.length - 1];
+    if (c.type !== "token" || last?.type !== "token") {
+      out.push(c);
+      continue;
+    }
+    const merged: CompletionChunk = { type: "token", text: last.text + c.text, tokens: [...last.tokens, ...c.tokens] };
+    if (last.logprobs || c.logprobs) merged.logprobs = [...(last.logprobs ?? []), ...(c.logprobs ?? [])];
+    out[out.length - 1] = merged;
+  }
+  return out;
 }
