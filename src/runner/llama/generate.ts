@@ -76,11 +76,15 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
   if (s.numPredict <= 0 || env.isAborted()) return finish("length");
 
   const keep = keptPrefix(contextSize, numKeep, hasBos);
+  const temperature = s.temperature ?? DEFAULTS.temperature;
+  // Greedy decoding takes the most likely token, which top-k/top-p/min-p always keep: skipping those
+  // samplers changes no output and saves their per-token sort.
+  const greedy = temperature <= 0;
   const options: SequenceEvaluateOptions = {
-    temperature: s.temperature ?? DEFAULTS.temperature,
-    topK: s.topK ?? DEFAULTS.topK,
-    topP: s.topP ?? DEFAULTS.topP,
-    minP: s.minP ?? DEFAULTS.minP,
+    temperature,
+    topK: greedy ? undefined : (s.topK ?? DEFAULTS.topK),
+    topP: greedy ? undefined : (s.topP ?? DEFAULTS.topP),
+    minP: greedy ? undefined : (s.minP ?? DEFAULTS.minP),
     seed: s.seed === undefined || s.seed < 0 ? Math.floor(Math.random() * 2 ** 31) : s.seed,
     grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
     repeatPenalty: repeatPenaltyOf(s, sequence, contextSize),
