@@ -4,7 +4,7 @@
 import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
-import { type Model, readModel } from "../store/index.js";
+import { type Model, ModelCache } from "../store/index.js";
 import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
@@ -52,12 +52,16 @@ function namedTemplateStops(jinja: string): string[] | undefined {
 }
 
 export class InferenceCore {
+  private readonly models: ModelCache;
+
   constructor(
     readonly store: Store,
     readonly scheduler: SchedulerLike,
     readonly defaults: InferenceDefaults,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.models = new ModelCache(store);
+  }
 
   /** `emptyName`: what an empty `model` is — generate/embed say 404 `model '' not found`, chat 400. */
   async resolve(raw: string | undefined, emptyName: "not-found" | "required"): Promise<ResolvedModel> {
@@ -68,7 +72,7 @@ export class InferenceCore {
     const name = parseName(raw);
     let model: Model;
     try {
-      model = await readModel(this.store, name);
+      model = await this.models.read(name);
     } catch (err) {
       if (err instanceof ModelNotFoundError) throw new ModelNotFoundError(raw);
       throw err;

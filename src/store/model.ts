@@ -1,5 +1,6 @@
 // A stored model, read from its manifest's layers: what inference and `show` need.
 
+import { stat } from "node:fs/promises";
 import type { Message } from "../api/types.js";
 import { displayShortest, type ModelName } from "../name/index.js";
 import { type Manifest, MediaType, type ModelConfig } from "./manifest.js";
@@ -84,4 +85,31 @@ export async function readModel(store: Store, name: ModelName): Promise<Model> {
     }
   }
   return model;
+}
+
+/**
+ * `readModel` for the inference hot path: a request for a model read before costs one `stat` of its
+ * manifest instead of four directory listings and half a dozen file reads. Blobs are immutable, so a
+ * manifest with the same mtime and size is the same model.
+ */
+export class ModelCache {
+  private entries = new Map<string, { path: string; mtimeMs: number; size: number; model: Model }>();
+
+  constructor(private readonly store: Store) {}
+
+  async read(name: ModelName): Promise<Model> {
+    const key = `${name.host}/${name.namespace}/${name.model}:${name.tag}`.toLowerCase();
+    const hit = this.entries.get(key);
+    if (hit) {
+      const st = await stat(hit.path).catch(() => undefined);
+      if (st && st.mtimeMs === hit.mtimeMs && st.size === hit.size) return hit.model;
+      this.entries.delete(key);
+    }
+    const model = await readModel(this.store, name);
+    const path = this.store.manifestPath(model.name);
+    const st = await stat(path).catch(() => undefined);
+    // Only when the manifest did not change between the read and the stat.
+    if (st && st.mtime.getTime() === model.modifiedAt.getTime()) this.entries.set(key, { path, mtimeMs: st.mtimeMs, size: st.size, model });
+    return model;
+  }
 }

@@ -140,3 +140,21 @@ test("concurrent writes of manifests and blobs keep the store consistent", async
   for (const m of models) for (const l of m.manifest.layers) assert.ok(await store.blobs.has(l.digest));
   assert.deepEqual(readdirSync(join(dir, "blobs")).filter((f) => f.startsWith("tmp-")), []);
 });
+
+test("ModelCache serves a model again until its manifest changes", async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const store = new Store(dir);
+  const { ModelCache } = await import("./index.js");
+  const cache = new ModelCache(store);
+  await makeModel(store, "m", "one");
+  const a = await cache.read(parseName("M"));
+  assert.equal(await cache.read(parseName("m")), a);
+  await new Promise((r) => setTimeout(r, 15));
+  await makeModel(store, "m", "two");
+  const b = await cache.read(parseName("m"));
+  assert.notEqual(b, a);
+  assert.equal(readFileSync(b.modelPath!, "utf8"), "two");
+  await store.deleteManifest(parseName("m"));
+  await assert.rejects(cache.read(parseName("m")), /not found/);
+});
