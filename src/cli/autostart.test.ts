@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -9,14 +8,7 @@ import { ensureServer, serverLogPath, spawnBackgroundServer } from "./autostart.
 import type { CliContext } from "./context.js";
 import { ServerDownError } from "./context.js";
 import { startFakeOllama } from "./repl/testing/fake-server.js";
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { freePort } from "../testutil/net.js";
 
 function context(url: string): CliContext & { err: string[] } {
   const err: string[] = [];

@@ -11,9 +11,9 @@ import type {
   Pos,
   TemplateNode,
 } from "./ast.js";
-import { TemplateError } from "./errors.js";
-import { isKeyword, Lexer, type Token, type TokenKind } from "./lexer.js";
+import { isKeyword, type Token } from "./lexer.js";
 import { parseNumber, unquote } from "./literals.js";
+import { TokenCursor } from "./token-cursor.js";
 import { GoFloat } from "./values.js";
 
 export interface ParsedTemplate {
@@ -34,53 +34,16 @@ export function parse(src: string, funcs: ReadonlySet<string>): ParsedTemplate {
   return new Parser(src, funcs).parse();
 }
 
-class Parser {
-  private tokens: Token[];
-  private i = 0;
+class Parser extends TokenCursor {
   private vars: string[] = ["$"];
   private rangeDepth = 0;
   private defines = new Map<string, ListNode>();
 
   constructor(
-    private readonly src: string,
+    src: string,
     private readonly funcs: ReadonlySet<string>,
   ) {
-    this.tokens = new Lexer(src).run();
-  }
-
-  private error(at: Pos, msg: string): never {
-    throw new TemplateError(`template: :${at.line}:${at.col}: ${msg}`);
-  }
-
-  private peek(): Token {
-    return this.tokens[this.i]!;
-  }
-
-  private next(): Token {
-    return this.tokens[this.i++]!;
-  }
-
-  private peekNonSpace(): Token {
-    while (this.tokens[this.i]!.kind === "space") this.i++;
-    return this.tokens[this.i]!;
-  }
-
-  private nextNonSpace(): Token {
-    const t = this.peekNonSpace();
-    this.i++;
-    return t;
-  }
-
-  private expect(kind: TokenKind, context: string): Token {
-    const t = this.nextNonSpace();
-    if (t.kind !== kind) this.unexpected(t, context);
-    return t;
-  }
-
-  private unexpected(t: Token, context: string): never {
-    if (t.kind === "eof") this.error(t, `unexpected EOF`);
-    const what = t.kind === "right" ? "}}" : t.text;
-    this.error(t, `unexpected ${JSON.stringify(what)} in ${context}`);
+    super(src);
   }
 
   parse(): ParsedTemplate {

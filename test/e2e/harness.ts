@@ -1,23 +1,13 @@
 // Spawns `herd serve` on a free loopback port with its own HOME and store, and runs CLI commands.
 
+import { freePort } from "../../src/testutil/net.js";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { REPO_ROOT, tempDir } from "../../src/testutil/fixtures.js";
 
 export const HERD_BIN = join(REPO_ROOT, "bin", "herd.js");
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunResult {
   code: number | null;

@@ -1,9 +1,9 @@
 // Test helper: a real CNCF distribution server (Debian's docker-registry, installed by
 // scripts/registry.sh) on a free loopback port with throwaway storage.
 
+import { freePort } from "../../testutil/net.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -28,16 +28,6 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function authYaml(auth?: RegistryAuth): string {
   if (auth?.htpasswd) return `auth:\n  htpasswd:\n    realm: herd-test\n    path: ${auth.htpasswd}\n`;
