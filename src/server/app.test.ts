@@ -234,3 +234,24 @@ test("a store written by Ollama lists and shows: same IDs, sizes and details", a
   assert.equal(show.template, "{{ .Prompt }}");
   assert.match(show.parameters, /^temperature\s+0\.6$/m);
 });
+
+test("inference bodies with wrong JSON types are 400s in Go's words, before any engine work", async (t) => {
+  const { app, cleanup } = testApp();
+  t.after(cleanup);
+  const cases: [string, unknown, RegExp][] = [
+    ["/api/chat", { model: "m", messages: "x" }, /^json: cannot unmarshal string into Go struct field ChatRequest\.messages of type array$/],
+    ["/api/chat", { model: "m", messages: [5] }, /^json: cannot unmarshal number into Go struct field ChatRequest\.messages of type object$/],
+    ["/api/chat", { model: "m", messages: [{ content: "hi" }] }, /ChatRequest\.messages\.role of type string/],
+    ["/api/generate", { model: "m", prompt: 5 }, /^json: cannot unmarshal number into Go struct field GenerateRequest\.prompt of type string$/],
+    ["/api/generate", { model: "m", options: [] }, /GenerateRequest\.options/],
+    ["/api/generate", { model: "m", stream: "yes" }, /GenerateRequest\.stream of type boolean/],
+    ["/api/embed", { model: "m", truncate: 1 }, /EmbedRequest\.truncate of type boolean/],
+    ["/api/embeddings", { model: "m", prompt: ["a"] }, /EmbeddingRequest\.prompt of type string/],
+    ["/api/chat", null, /^json: cannot unmarshal null into Go value of type api\.ChatRequest$/],
+  ];
+  for (const [path, body, pattern] of cases) {
+    const r = await post(app, path, JSON.stringify(body));
+    assert.equal(r.status, 400, `${path} ${JSON.stringify(body)}`);
+    assert.match((await r.json()).error, pattern, `${path} ${JSON.stringify(body)}`);
+  }
+});

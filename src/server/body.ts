@@ -20,21 +20,31 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Formats a zod issue the way Go's encoding/json reports a type mismatch. */
-function describe(issue: z.core.$ZodIssue): string {
-  const field = issue.path.join(".");
-  if (issue.code === "invalid_type") {
-    return `json: cannot unmarshal ${issue.message.includes("received") ? issue.message.replace(/^.*received /, "") : "value"} into Go struct field .${field} of type ${issue.expected}`;
-  }
-  return field ? `${field}: ${issue.message}` : issue.message;
+function jsonKind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v === "object" ? "object" : typeof v;
 }
 
-export async function readBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+/** Formats a zod issue the way Go's encoding/json reports a type mismatch (Ollama's 400 text). */
+function describe(issue: z.core.$ZodIssue, raw: unknown, struct: string): string {
+  const path = issue.path.filter((p) => typeof p === "string").join(".");
+  if (issue.code === "invalid_type" || issue.code === "invalid_union") {
+    let value: unknown = raw;
+    for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
+    const expected = issue.code === "invalid_type" ? issue.expected : "value";
+    return `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${path} of type ${expected}`;
+  }
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Decodes and type-checks a JSON object body; `struct` names the request in messages, as Go does. */
+export async function readBody<T extends z.ZodType>(c: Context, schema: T, struct = "Request"): Promise<z.infer<T>> {
   const raw = await readJson(c);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new BadRequestError("json: cannot unmarshal " + (Array.isArray(raw) ? "array" : typeof raw) + " into Go value of type object");
+    throw new BadRequestError(`json: cannot unmarshal ${jsonKind(raw)} into Go value of type api.${struct}`);
   }
   const r = schema.safeParse(raw);
-  if (!r.success) throw new BadRequestError(describe(r.error.issues[0]));
+  if (!r.success) throw new BadRequestError(describe(r.error.issues[0], raw, struct));
   return r.data;
 }

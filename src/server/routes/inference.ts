@@ -3,17 +3,10 @@
 import type { Hono } from "hono";
 import type { ChatResponse, GenerateResponse, Logprob, ToolCall } from "../../api/types.js";
 import type { ChatRequest, EmbeddingRequest, EmbedRequest, GenerateRequest } from "../../api/types.js";
-import { readJson } from "../body.js";
-import { BadRequestError } from "../../util/errors.js";
+import { readBody } from "../body.js";
+import { chatSchema, embeddingsSchema, embedSchema, generateSchema } from "../schemas.js";
 import type { AppDeps } from "../deps.js";
 import { folded, ndjson } from "../stream.js";
-
-function asObject<T>(raw: unknown): T {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new BadRequestError("json: cannot unmarshal " + (Array.isArray(raw) ? "array" : typeof raw) + " into Go value of type object");
-  }
-  return raw as T;
-}
 
 /** `stream:false`: text fields concatenated, everything else from the last chunk (§1.2). */
 export function foldGenerate(chunks: GenerateResponse[]): GenerateResponse {
@@ -45,24 +38,24 @@ export function inferenceRoutes(app: Hono, deps: AppDeps): void {
   const { inference } = deps;
 
   app.post("/api/generate", async (c) => {
-    const req = asObject<GenerateRequest>(await readJson(c));
+    const req = (await readBody(c, generateSchema, "GenerateRequest")) as GenerateRequest;
     const chunks = inference.generate(req, c.req.raw.signal);
     return req.stream === false ? folded(chunks, foldGenerate) : ndjson(chunks);
   });
 
   app.post("/api/chat", async (c) => {
-    const req = asObject<ChatRequest>(await readJson(c));
+    const req = (await readBody(c, chatSchema, "ChatRequest")) as ChatRequest;
     const chunks = inference.chat(req, c.req.raw.signal);
     return req.stream === false ? folded(chunks, foldChat) : ndjson(chunks);
   });
 
   app.post("/api/embed", async (c) => {
-    const req = asObject<EmbedRequest>(await readJson(c));
+    const req = (await readBody(c, embedSchema, "EmbedRequest")) as EmbedRequest;
     return c.json(await inference.embed(req, c.req.raw.signal));
   });
 
   app.post("/api/embeddings", async (c) => {
-    const req = asObject<EmbeddingRequest>(await readJson(c));
+    const req = (await readBody(c, embeddingsSchema, "EmbeddingRequest")) as EmbeddingRequest;
     return c.json(await inference.embeddings(req, c.req.raw.signal));
   });
 
