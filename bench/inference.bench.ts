@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import { Client } from "../src/api/client.js";
+import type { GenerateResponse } from "../src/api/types.js";
 import { DEFAULT_THREADS } from "../src/runner/threads.js";
 import { model } from "../src/testutil/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
@@ -58,29 +60,17 @@ async function directEngine(path: string) {
 }
 
 async function httpRound(url: string, name: string, r: number): Promise<Round> {
-  {
-    const t0 = performance.now();
-    const res = await fetch(`${url}/api/generate`, {
-      method: "POST",
-      body: JSON.stringify({ model: name, prompt: prompt(r), raw: true, options: { temperature: 0, num_predict: N, num_ctx: CTX } }),
-    });
-    let first = 0;
-    let last: Record<string, number> = {};
-    let buf = "";
-    const dec = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += dec.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const obj = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (!first && obj.response) first = performance.now();
-        if (obj.done) last = obj;
-      }
-    }
-    const end = performance.now();
-    return { ttftMs: first - t0, tps: (last.eval_count - 1) / ((end - first) / 1000), engineTps: last.eval_count / (last.eval_duration / 1e9) };
+  const t0 = performance.now();
+  let first = 0;
+  let last: GenerateResponse | undefined;
+  const stream = new Client(url).generate({ model: name, prompt: prompt(r), raw: true, options: { temperature: 0, num_predict: N, num_ctx: CTX } });
+  for await (const chunk of stream) {
+    if (!first && chunk.response) first = performance.now();
+    if (chunk.done) last = chunk;
   }
+  const end = performance.now();
+  const evalCount = last!.eval_count!;
+  return { ttftMs: first - t0, tps: (evalCount - 1) / ((end - first) / 1000), engineTps: evalCount / (last!.eval_duration! / 1e9) };
 }
 
 async function createModel(url: string, name: string, path: string): Promise<void> {

@@ -30,3 +30,4 @@ export {
 export type { GgmlType } from "./ggml-types.js";
 export { humanNumber, shortestFloat32, goFixed } from "./numbers.js";
 export { GgufError, NotGgufError, UnsupportedGgufVersionError, CorruptGgufError } from "../util/errors.js";
+export { GgufCache } from "./cache.js";

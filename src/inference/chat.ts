@@ -3,7 +3,7 @@
 
 import type { ChatRequest, ChatResponse, Logprob, Message } from "../api/types.js";
 import { CapabilityError } from "../util/errors.js";
-import { runParsed } from "./completion.js";
+import { completionRequest, runParsed } from "./completion.js";
 import type { InferenceCore, ResolvedModel } from "./core.js";
 import { buildMetrics, createdAt, nowNs } from "./metrics.js";
 import { chatMessages, fitMessages } from "./prompt.js";
@@ -80,15 +80,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       think: think.enabled,
       thinkLevel: req.think ?? undefined,
       tools: req.tools,
-      request: {
-        prompt: fitted.prompt,
-        sampling: merged.sampling,
-        format,
-        truncate: req.truncate !== false,
-        logprobs: req.logprobs,
-        topLogprobs: req.top_logprobs,
-        signal,
-      },
+      request: completionRequest(req, fitted.prompt, merged.sampling, format, signal),
     });
     const toMessage = (o: { content: string; thinking: string; toolCalls: Message["tool_calls"] }): Message => {
       const msg = assistant(o.content);

@@ -30,6 +30,17 @@ export interface RunInput {
   tools?: Tool[];
 }
 
+/** The runner request /api/generate and /api/chat both send: the prompt plus the request's generation fields. */
+export function completionRequest(
+  req: { truncate?: boolean; logprobs?: boolean; top_logprobs?: number },
+  prompt: string,
+  sampling: CompletionRequest["sampling"],
+  format: CompletionRequest["format"],
+  signal: AbortSignal | undefined,
+): CompletionRequest {
+  return { prompt, sampling, format, truncate: req.truncate !== false, logprobs: req.logprobs, topLogprobs: req.top_logprobs, signal };
+}
+
 /** True when the rendered prompt already opened the thinking block (the model continues inside it). */
 export function promptOpensThinking(prompt: string, open: string | undefined): boolean {
   return !!open && prompt.trimEnd().endsWith(open);

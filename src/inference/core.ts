@@ -8,6 +8,7 @@ import { type Model, ModelCache } from "../store/index.js";
 import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
+import { GgufCache } from "../gguf/index.js";
 import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
@@ -59,6 +60,7 @@ export class InferenceCore {
     readonly scheduler: SchedulerLike,
     readonly defaults: InferenceDefaults,
     readonly log: Logger,
+    private readonly ggufs: GgufCache = new GgufCache(),
   ) {
     this.models = new ModelCache(store);
   }
@@ -78,7 +80,7 @@ export class InferenceCore {
       throw err;
     }
     if (!model.modelPath) throw new ModelNotFoundError(raw);
-    const gguf = await ggufSummary(model.modelPath);
+    const gguf = await ggufSummary(model.modelPath, this.ggufs);
     return {
       requested: raw,
       model,

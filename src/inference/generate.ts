@@ -3,7 +3,7 @@
 
 import type { GenerateRequest, GenerateResponse, Logprob } from "../api/types.js";
 import { BadRequestError, CapabilityError } from "../util/errors.js";
-import { runParsed } from "./completion.js";
+import { completionRequest, runParsed } from "./completion.js";
 import type { InferenceCore } from "./core.js";
 import { buildMetrics, createdAt, nowNs } from "./metrics.js";
 import { fitMessages, generateMessages } from "./prompt.js";
@@ -81,15 +81,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
       renderer,
       think: think.enabled,
       thinkLevel: req.think ?? undefined,
-      request: {
-        prompt: text,
-        sampling: merged.sampling,
-        format,
-        truncate: req.truncate !== false,
-        logprobs: req.logprobs,
-        topLogprobs: req.top_logprobs,
-        signal,
-      },
+      request: completionRequest(req, text, merged.sampling, format, signal),
     });
     let next = await steps.next();
     while (!next.done) {

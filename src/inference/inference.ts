@@ -12,6 +12,7 @@ import type {
   GenerateResponse,
   ProcessResponse,
 } from "../api/types.js";
+import type { GgufCache } from "../gguf/index.js";
 import type { Store } from "../store/index.js";
 import { chat, prepareChat } from "./chat.js";
 import { InferenceCore, type InferenceDefaults, type Logger } from "./core.js";
@@ -27,6 +28,8 @@ export interface InferenceOptions {
   store: Store;
   scheduler: SchedulerLike;
   defaults: InferenceDefaults;
+  /** GGUF headers shared with the model use cases (list/show), so each file is parsed once. */
+  ggufs?: GgufCache;
   log?: Logger;
 }
 
@@ -36,7 +39,7 @@ export class Inference {
   private readonly core: InferenceCore;
 
   constructor(opts: InferenceOptions) {
-    this.core = new InferenceCore(opts.store, opts.scheduler, opts.defaults, opts.log ?? silent);
+    this.core = new InferenceCore(opts.store, opts.scheduler, opts.defaults, opts.log ?? silent, opts.ggufs);
   }
 
   /** Errors found before the first chunk are thrown from the first `next()`. */

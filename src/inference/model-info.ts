@@ -3,7 +3,7 @@
 // file and cached (blobs are content-addressed, so a path never changes meaning).
 
 import type { ModelDetails } from "../api/types.js";
-import { type GgufValue, modelDetails as ggufDetails, readGguf } from "../gguf/index.js";
+import { type GgufCache, type GgufFile, type GgufValue, modelDetails as ggufDetails } from "../gguf/index.js";
 import type { Model } from "../store/index.js";
 
 export interface GgufSummary {
@@ -25,19 +25,18 @@ export interface GgufSummary {
 
 const cache = new Map<string, Promise<GgufSummary>>();
 
-/** Reads (once) the header summary of a GGUF file. */
-export function ggufSummary(path: string): Promise<GgufSummary> {
+/** The header summary of a GGUF file, derived once; the header itself comes through the shared cache. */
+export function ggufSummary(path: string, ggufs: GgufCache): Promise<GgufSummary> {
   let p = cache.get(path);
   if (!p) {
-    p = readSummary(path);
+    p = ggufs.read(path).then(summarize);
     p.catch(() => cache.delete(path));
     cache.set(path, p);
   }
   return p;
 }
 
-async function readSummary(path: string): Promise<GgufSummary> {
-  const gguf = await readGguf(path, { validate: false });
+function summarize(gguf: GgufFile): GgufSummary {
   const md = gguf.metadata;
   const details = ggufDetails(gguf);
   const arch = str(md["general.architecture"]) ?? "";

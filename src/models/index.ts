@@ -5,13 +5,13 @@
 import type { ListResponse, ShowResponse } from "../api/types.js";
 import type { Store } from "../store/index.js";
 import { type CreateBody, createModel, type OnProgress, validateCreate } from "./create.js";
-import { GgufCache } from "./gguf-cache.js";
+import { GgufCache } from "../gguf/index.js";
 import { ModelLister } from "./list.js";
 import { copyModel, deleteModel } from "./manage.js";
 import { showModel } from "./show.js";
 
 export { modelCapabilities, chatTemplateOf } from "./capabilities.js";
-export { GgufCache } from "./gguf-cache.js";
+export { GgufCache } from "../gguf/index.js";
 export { detailsOf } from "./list.js";
 export { resolveExisting } from "./names.js";
 export type { CreateBody, OnProgress } from "./create.js";

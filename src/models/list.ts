@@ -6,7 +6,7 @@ import type { ListModelResponse, ModelDetails } from "../api/types.js";
 import { displayShortest } from "../name/index.js";
 import { manifestSize, type Model, readModel, type Store, type StoredManifest } from "../store/index.js";
 import { modelCapabilities } from "./capabilities.js";
-import type { GgufCache } from "./gguf-cache.js";
+import type { GgufCache } from "../gguf/index.js";
 
 export function detailsOf(model: Model): ModelDetails {
   const c = model.config;

@@ -6,7 +6,7 @@ import { modelInfo, tensorsInfo } from "../gguf/index.js";
 import { formatModelfile, formatShowParameters } from "../modelfile/index.js";
 import { readModel, type Store } from "../store/index.js";
 import { modelCapabilities, chatTemplateOf } from "./capabilities.js";
-import type { GgufCache } from "./gguf-cache.js";
+import type { GgufCache } from "../gguf/index.js";
 import { detailsOf } from "./list.js";
 import { resolveExisting } from "./names.js";
 

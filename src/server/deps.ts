@@ -16,6 +16,7 @@ import type {
   ShowResponse,
 } from "../api/types.js";
 import type { Store } from "../store/index.js";
+import type { RerankRequest, RerankScore } from "./compat/index.js";
 
 export type OnProgress = (p: ProgressResponse) => void;
 
@@ -37,7 +38,7 @@ export interface InferenceService {
   embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResponse>;
   embeddings(req: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
   countChatTokens(req: ChatRequest, signal: AbortSignal): Promise<number>;
-  rerank(req: { model: string; query: string; documents: string[]; top_n?: number }, signal: AbortSignal): Promise<{ index: number; relevance_score: number }[]>;
+  rerank(req: RerankRequest, signal: AbortSignal): Promise<RerankScore[]>;
   ps(): Promise<ProcessResponse>;
   unload(name: string): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { freemem } from "node:os";
 import { isIP } from "node:net";
 import { serverConfig } from "../config/env.js";
 import { VERSION } from "../config/version.js";
+import { GgufCache } from "../gguf/index.js";
 import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
@@ -50,13 +51,15 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     defaultKeepAliveMs: keepAliveMs,
     availableMemory: () => freemem(),
   });
+  const ggufs = new GgufCache();
   const inference = new Inference({
     store,
+    ggufs,
     scheduler,
     defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
     log,
   });
-  const models = new Models({ store, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
+  const models = new Models({ store, ggufs, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
   const app = createApp({
     store,
     models,

@@ -1,7 +1,6 @@
 // NDJSON streaming (ollama-spec §1.0): an error before the first byte becomes a status + JSON body;
 // after it, a final `{"error": …}` line. `stream: false` folds the same iterator into one body.
 
-import type { Context } from "hono";
 import { messageOf, statusOf } from "./errors.js";
 
 export function errorResponse(err: unknown): Response {
@@ -63,19 +62,23 @@ export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> 
   return new Response(body, { headers: { "Content-Type": "application/x-ndjson" } });
 }
 
-/** Drains the iterator and answers with `fold(all chunks)`, or the error's status. */
-export async function folded<T>(source: AsyncIterable<T>, fold: (chunks: T[]) => unknown): Promise<Response> {
-  const chunks: T[] = [];
+/** Answers with the body once it is ready, or with the error's status (`stream: false`). */
+export async function jsonOrError(body: Promise<unknown>): Promise<Response> {
   try {
-    for await (const c of source) chunks.push(c);
+    return Response.json(await body);
   } catch (err) {
     return errorResponse(err);
   }
-  return Response.json(fold(chunks));
+}
+
+async function lastOf<T>(source: AsyncIterable<T>): Promise<T | undefined> {
+  let last: T | undefined;
+  for await (const item of source) last = item;
+  return last;
 }
 
 /** Progress streams (pull/push/create): `stream:false` answers with the last message (§16.3). */
-export function progressResponse(c: Context, source: AsyncIterable<unknown>, stream: boolean | undefined): Promise<Response> {
-  if (stream === false) return folded(source, (all) => all[all.length - 1] ?? { status: "success" });
+export function progressResponse(source: AsyncIterable<unknown>, stream: boolean | undefined): Promise<Response> {
+  if (stream === false) return jsonOrError(lastOf(source).then((last) => last ?? { status: "success" }));
   return ndjson(source);
 }

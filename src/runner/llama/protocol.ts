@@ -2,7 +2,7 @@
 // Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
 // completion additionally streams `chunk` messages before its final `result`.
 
-import type { CompletionChunk, LoadOptions, MemoryUse, SamplingOptions } from "../types.js";
+import type { CompletionChunk, CompletionRequest, LoadOptions, MemoryUse } from "../types.js";
 
 export interface LoadedInfo {
   contextSize: number;
@@ -14,14 +14,7 @@ export interface LoadedInfo {
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
-export interface WireCompletion {
-  prompt: string | number[];
-  sampling: SamplingOptions;
-  format?: "json" | Record<string, unknown>;
-  truncate?: boolean;
-  logprobs?: boolean;
-  topLogprobs?: number;
-}
+export type WireCompletion = Omit<CompletionRequest, "signal">;
 
 export type ParentMessage =
   /** `gpu`: a backend an earlier child already detected, which skips probing every backend again. */

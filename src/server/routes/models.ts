@@ -104,7 +104,7 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
     // Validation errors (bad name, no source) answer with a status before any progress line.
     await models.validateCreate(name, body);
     const signal = c.req.raw.signal;
-    return progressResponse(c, progressStream((p) => models.create(name, body, p), signal), body.stream);
+    return progressResponse(progressStream((p) => models.create(name, body, p), signal), body.stream);
   });
 
   app.post("/api/pull", async (c) => {
@@ -112,14 +112,14 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
     const name = requiredName(body);
     await models.validatePull(name, body.insecure ?? false);
     const signal = c.req.raw.signal;
-    return progressResponse(c, progressStream((p, s) => models.pull(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
+    return progressResponse(progressStream((p, s) => models.pull(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
   });
 
   app.post("/api/push", async (c) => {
     const body = await readBody(c, z.object({ ...nameFields, insecure: z.boolean().optional(), stream: z.boolean().optional() }));
     const name = requiredName(body);
     const signal = c.req.raw.signal;
-    return progressResponse(c, progressStream((p, s) => models.push(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
+    return progressResponse(progressStream((p, s) => models.push(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
   });
 
   // Hono serves HEAD through GET handlers; Ollama has no GET here, so only HEAD answers.

@@ -3,7 +3,7 @@
 
 import type { ChatResponse, DoneReason, ToolCall } from "../../../api/types.js";
 import { stopSequenceOf } from "../backend.js";
-import type { FoldedChat } from "../fold.js";
+import type { FoldedChat } from "../../fold.js";
 import { toolCallId } from "../ids.js";
 import type { SseEvent } from "../sse.js";
 

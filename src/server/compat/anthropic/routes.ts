@@ -6,7 +6,7 @@ import { messageOf, statusOf } from "../../errors.js";
 import type { ChatRequest } from "../../../api/types.js";
 import type { CompatBackend } from "../backend.js";
 import { readJsonObject } from "../body.js";
-import { foldChat } from "../fold.js";
+import { foldChat } from "../../fold.js";
 import { hexId } from "../ids.js";
 import { linkedAbort, resume, type SseEvent, sseResponse, startIterator } from "../sse.js";
 import { anthropicErrorBody, anthropicErrorResponse } from "./errors.js";

@@ -1,7 +1,7 @@
 // Native chat chunks → OpenAI chat completion chunks and bodies (ollama-spec §2.1, §16.4).
 
 import type { ChatResponse, Logprob, ToolCall } from "../../../api/types.js";
-import type { FoldedChat } from "../fold.js";
+import type { FoldedChat } from "../../fold.js";
 import { toolCallId, unixSeconds } from "../ids.js";
 
 export interface OpenAIToolCall {

@@ -3,7 +3,7 @@
 import type { GenerateRequest, GenerateResponse, Logprob } from "../../../api/types.js";
 import { BadRequestError } from "../../../util/errors.js";
 import { isRecord, optNumber, optString } from "../body.js";
-import type { FoldedGenerate } from "../fold.js";
+import type { FoldedGenerate } from "../../fold.js";
 import { unixSeconds } from "../ids.js";
 import { type OpenAIUsage, usageOf } from "./chat-response.js";
 import { requireModel, samplingOptions } from "./shared.js";

@@ -3,7 +3,7 @@
 
 import type { ChatResponse, ToolCall } from "../../../api/types.js";
 import type { SseEvent } from "../sse.js";
-import type { FoldedChat } from "../fold.js";
+import type { FoldedChat } from "../../fold.js";
 import { smallId, toolCallId, unixSeconds } from "../ids.js";
 import type { ResponsesTranslation } from "./responses-request.js";
 

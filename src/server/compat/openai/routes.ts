@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { messageOf, statusOf } from "../../errors.js";
 import type { CompatBackend } from "../backend.js";
 import { readJsonObject } from "../body.js";
-import { foldChat, foldGenerate } from "../fold.js";
+import { foldChat, foldGenerate } from "../../fold.js";
 import { smallId } from "../ids.js";
 import { rerank, rerankStatus } from "../rerank.js";
 import { linkedAbort, resume, type SseEvent, sseResponse, startIterator } from "../sse.js";

@@ -1,7 +1,7 @@
 // GGUF headers of model blobs, read once per blob digest: blobs are immutable, so listing 500 models
 // that share weights parses each file once, and `show`/`chat` reuse the parse.
 
-import { type GgufFile, readGguf } from "../gguf/index.js";
+import { type GgufFile, readGguf } from "./reader.js";
 
 export class GgufCache {
   private cache = new Map<string, Promise<GgufFile>>();
