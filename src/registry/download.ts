@@ -4,11 +4,11 @@
 // digest name only after its sha256 matches. Concurrent requests for one blob share one download,
 // which stops only when every requester has gone.
 //
-// Throughput: plain-HTTP ranges are read off the socket straight into 2 MiB slabs (fetch-range.ts,
-// raw-get.ts; TLS, proxies and auth challenges take the client's node:http/fetch path), slabs are
-// written one at a time with write-back started every 64 MiB, and the sha256 follows the written
-// prefix while the parts download (prefix-hash.ts), so verification and fsync after the last byte
-// are short.
+// Throughput: plain-HTTP ranges are read off the socket straight into 2 MiB slabs from one pool per
+// download (fetch-range.ts, raw-get.ts; TLS, proxies and auth challenges take the client's
+// node:http/fetch path); for a large blob a writer thread puts them on disk while a hasher thread
+// follows the written prefix (prefix-hash.ts, blob-sink.ts), so the main thread only reads sockets
+// and verification after the last byte is short.
 
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -18,13 +18,13 @@ import type { ModelName } from "../name/index.js";
 import { BlobStore, TEMP_PREFIX } from "../store/index.js";
 import { RegistryError } from "../util/errors.js";
 import type { RegistryClient } from "./client.js";
-import { PrefixHasher } from "./prefix-hash.js";
+import { FAST_LINK, PrefixHasher } from "./prefix-hash.js";
 import { fetchRange } from "./fetch-range.js";
 
 export interface TransferTuning {
   /** Bytes per part; default total/16 clamped to [100 MB, 1000 MB]. */
   partSize?: number;
-  /** Parts in flight; default 16. */
+  /** Parts in flight at most; default 16 (reached only while the pull is slower than 300 MB/s). */
   concurrency?: number;
   /** No bytes for this long → abort and retry the part without spending a try (default 30 s). */
   stallMs?: number;
@@ -54,6 +54,8 @@ interface Part {
 }
 
 const MB = 1000 * 1000;
+/** How often the download checks its rate to decide on more connections. */
+const RAMP_MS = 250;
 
 /** Ollama's part sizing: total/16 clamped to [100 MB, 1000 MB]. */
 export function defaultPartSize(total: number): number {
@@ -225,33 +227,53 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const queue = parts.filter((p) => p.Completed < p.Size);
+    const max = Math.min(tuning.concurrency ?? 16, queue.length);
     let firstError: unknown;
-    const workers = Array.from({ length: Math.min(tuning.concurrency ?? 16, queue.length) }, async () => {
-      try {
-        for (let p = queue.shift(); p; p = queue.shift()) {
-          await downloadPart(req, source, p, stop.signal, hasher);
-          await writePart(p);
-        }
-      } catch (e) {
-        if (!stop.signal.aborted) {
-          firstError = e;
-          stop.abort(e);
-        }
-        throw e;
-      }
-    });
-    await Promise.allSettled(workers);
+    const running: Promise<void>[] = [];
+    const startWorker = () =>
+      running.push(
+        (async () => {
+          try {
+            for (let p = queue.shift(); p; p = queue.shift()) {
+              await downloadPart(req, source, p, stop.signal, hasher);
+              await writePart(p);
+            }
+          } catch (e) {
+            if (!stop.signal.aborted) {
+              firstError = e;
+              stop.abort(e);
+            }
+          }
+        })(),
+      );
+    // Connections start at one and double while the pull runs below FAST_LINK: on loopback or a
+    // LAN one connection is as fast as sixteen for less CPU (measured: 1.5 s against 1.9 s for
+    // 1 GiB here), while over the internet parallel parts are what make it fast, reached in a second.
+    startWorker();
+    let last = completed();
+    const ramp = setInterval(() => {
+      const now = completed();
+      const rate = ((now - last) * 1000) / RAMP_MS;
+      last = now;
+      if (rate >= FAST_LINK || stop.signal.aborted) return;
+      for (let n = running.length; n > 0 && running.length < max && queue.length > 0; n--) startWorker();
+    }, RAMP_MS);
+    try {
+      // `running` may grow while this waits.
+      for (let i = 0; i < running.length; i++) await running[i];
+    } finally {
+      clearInterval(ramp);
+    }
     if (signal.aborted) throw signal.reason;
     if (stop.signal.aborted) throw firstError;
     emit(completed());
-    // Most of the blob was hashed while it downloaded; the rest overlaps the fsync.
-    [got] = await Promise.all([hasher.digest(), fh.sync()]);
+    // Most of the blob was hashed while it downloaded.
+    got = await hasher.digest();
   } finally {
-    hasher.close();
+    await hasher.close();
     signal.removeEventListener("abort", onAbort);
     clearInterval(timer);
     clearInterval(saver);
-    await hasher.settle();
     await fh.close().catch(() => {});
     await Promise.all(parts.map((p) => writePart(p).catch(() => {})));
   }
@@ -260,6 +282,10 @@ async function run(req: DownloadRequest, signal: AbortSignal, emit: (completed: 
     await removePartFiles(partial);
     throw new RegistryError(`digest mismatch, file must be downloaded again: want ${digest}, got ${got}`);
   }
+  // No fsync of the blob, as Ollama: a crashed process loses nothing (the page cache holds the
+  // verified bytes), and waiting for the disk made a loopback pull disk-bound (about 380 MB/s here,
+  // against curl's 1 GB/s into the page cache). Starting the write-back early did not help either:
+  // on ext4 the manifest's fsync then waits for the whole blob.
   await rename(partial, final);
   await removePartFiles(partial);
 }

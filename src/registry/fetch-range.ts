@@ -1,7 +1,8 @@
 // One ranged GET of a blob part into the partial file. Plain-HTTP sources are read with rawGet,
-// straight into 2 MiB slabs that go to disk whole (no per-chunk buffers, no copies); TLS, proxies,
-// auth challenges and odd responses take the client's stream path, copied into the same slabs. A part
-// beyond the hash frontier pauses its socket while PrefixHasher says hashing lags (see there).
+// straight into the download's 2 MiB slabs (no per-chunk buffers, no copies); TLS, proxies, auth
+// challenges and odd responses take the client's stream path, copied into the same slabs. A part's
+// socket pauses while every slab is on its way to disk, and, beyond the hash frontier, while
+// PrefixHasher says hashing lags (see there).
 
 import type { Readable } from "node:stream";
 import { RegistryError } from "../util/errors.js";
@@ -68,10 +69,6 @@ async function openRange(client: RegistryClient, source: Source, range: string, 
   return fromStream(res.status, res.body, signal);
 }
 
-/** Bytes per disk write: the socket reads straight into these buffers. */
-const SLAB = 2 << 20;
-/** Slabs on their way to disk per part before its socket pauses. */
-const FLIGHTS = 2;
 
 /**
  * Downloads the rest of `part` (from its Completed on) into the blob through `hasher`, advancing
@@ -90,26 +87,28 @@ export async function fetchRange(
   const res = await openRange(client, source, `bytes=${start}-${end - 1}`, signal);
   // A server that ignores Range answers 200 with the whole blob: skip to where this part resumes.
   let skip = res.status === 200 ? start : 0;
-  // The socket fills `slab`; a full slab goes to disk (at most two in flight per part, then the
-  // socket pauses) and comes back as a spare. `base` is where slab[0] belongs in the blob.
-  let slab: Buffer = Buffer.allocUnsafeSlow(SLAB);
-  const spares: Buffer[] = [];
+  // The socket fills `slab`; a full slab goes to disk and back to the download's pool, and the
+  // socket pauses while the pool is empty. `base` is where slab[0] belongs in the blob.
+  let slab: Buffer = hasher.slab();
   let fill = 0;
   let base = start;
   let done = false;
   let paused = false;
   const flights: Promise<void>[] = [];
-  let writing: Promise<void> = Promise.resolve();
+  let failed: unknown;
   const submit = () => {
     const b = slab;
     const len = fill;
     base += len;
     fill = 0;
-    slab = spares.pop() ?? Buffer.allocUnsafeSlow(SLAB);
-    writing = writing.then(() => hasher.write(part, [b.subarray(0, len)]));
-    const flight = writing.then(
-      () => void spares.push(b),
-      () => {},
+    slab = hasher.slab();
+    const flight = hasher.write(part, b, len).then(
+      (back) => hasher.release(back),
+      (e) => {
+        // The disk failed: stop reading; the write's error is what the part reports.
+        failed ??= e;
+        res.destroy();
+      },
     );
     flights.push(flight);
     void flight.then(() => flights.splice(flights.indexOf(flight), 1));
@@ -118,7 +117,7 @@ export async function fetchRange(
     try {
       for (;;) {
         if (signal.aborted || done) return;
-        if (flights.length >= FLIGHTS) await flights[0];
+        if (hasher.starved()) await hasher.slabReturned();
         else if (hasher.shouldWait(part)) {
           activity.waiting = true;
           await hasher.wait(signal);
@@ -134,7 +133,7 @@ export async function fetchRange(
   };
   const sink: BodySink = {
     buffer: () => {
-      if (fill === SLAB) submit();
+      if (fill === slab.length) submit();
       return slab.subarray(fill);
     },
     data: (n) => {
@@ -153,8 +152,8 @@ export async function fetchRange(
         if (res.status === 200) res.destroy();
         return;
       }
-      if (fill >= SLAB - (64 << 10)) submit();
-      if (!paused && (flights.length >= FLIGHTS || hasher.shouldWait(part))) {
+      if (fill >= slab.length - (64 << 10)) submit();
+      if (!paused && (hasher.starved() || hasher.shouldWait(part))) {
         paused = true;
         res.pause();
         void resumeLater();
@@ -165,12 +164,15 @@ export async function fetchRange(
     await res.pipe(sink).catch((e) => {
       if (!done) throw e;
     });
+  } catch (e) {
+    if (failed === undefined) throw e;
   } finally {
     // Whatever arrived before an error or abort is kept, so a retry or resume skips it.
     if (fill) submit();
-    await writing.catch(() => {});
+    await Promise.all(flights);
     res.destroy();
+    hasher.release(slab);
   }
-  await writing;
+  if (failed !== undefined) throw failed;
   if (part.Completed < part.Size) throw new RegistryError(`part ${part.N}: unexpected EOF`);
 }
