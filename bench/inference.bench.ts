@@ -13,7 +13,7 @@ import { model } from "../src/testutil/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const N = 512;
-const ROUNDS = 7;
+const ROUNDS = 11;
 const CTX = 2048;
 
 function median(xs: number[]): number {

@@ -1,6 +1,6 @@
 // Writer and hasher threads (disk-worker.ts) kept between downloads: starting a pair takes about
 // 100 ms here, 7% of a 1 GiB loopback pull, and a model pull or a server's next pull can reuse it.
-// An idle pair ends after a minute and never keeps the process alive.
+// An idle pair (with the slabs it keeps) ends after a minute and never keeps the process alive.
 
 import { Worker } from "node:worker_threads";
 import type { DiskWorkerData } from "./disk-worker.js";
@@ -8,6 +8,8 @@ import type { DiskWorkerData } from "./disk-worker.js";
 export interface DiskThreads {
   writer: Worker;
   hasher: Worker;
+  /** Shared slabs kept with the pair between downloads. */
+  slabs: Buffer[];
 }
 
 const IDLE_MS = 60_000;
@@ -31,7 +33,7 @@ export function takeThreads(): DiskThreads {
     void endThreads(kept.threads);
     kept = idle.pop();
   }
-  if (!kept) return { writer: spawn("writer"), hasher: spawn("hasher") };
+  if (!kept) return { writer: spawn("writer"), hasher: spawn("hasher"), slabs: [] };
   clearTimeout(kept.timer);
   kept.threads.writer.ref();
   kept.threads.hasher.ref();

@@ -151,6 +151,6 @@ export class PrefixHasher {
     clearInterval(this.sampler);
     this.wake();
     for (const f of this.slabWaiters) f();
-    await this.sink.close();
+    await this.sink.close(this.pool);
   }
 }

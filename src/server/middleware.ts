@@ -66,10 +66,10 @@ export function hostAllowed(hostHeader: string | undefined): boolean {
   if (host.startsWith("[")) host = host.slice(1, host.indexOf("]"));
   else if (host.split(":").length === 2) host = host.split(":")[0];
   host = host.toLowerCase();
-  if (host === "" || host === "localhost" || host === hostname().toLowerCase()) return true;
-  if (/\.(localhost|local|internal)$/.test(host)) return true;
+  // The common cases first: a loopback or private address needs no system call.
+  if (host === "" || host === "localhost" || isPrivateOrLocalIp(host)) return true;
+  if (host === hostname().toLowerCase() || /\.(localhost|local|internal)$/.test(host)) return true;
   if (isIP(host)) {
-    if (isPrivateOrLocalIp(host)) return true;
     for (const addrs of Object.values(networkInterfaces())) {
       if (addrs?.some((a) => a.address.toLowerCase() === host)) return true;
     }

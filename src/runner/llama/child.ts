@@ -17,6 +17,7 @@ import {
 import { BadRequestError, ModelLoadError } from "../../util/errors.js";
 import { resolveThreads } from "../threads.js";
 import type { CompletionChunk, EmbedResult, LoadOptions } from "../types.js";
+import { ChunkBatcher } from "./chunk-batcher.js";
 import { generate, tokenizePrompt } from "./generate.js";
 import { estimateLoaded } from "./estimate.js";
 import type { ChildMessage, LoadedInfo, ParentMessage } from "./protocol.js";
@@ -39,40 +40,6 @@ let engine: Engine | undefined;
 const recentErrors: string[] = [];
 const aborted = new Set<number>();
 let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Tokens go to the parent in small batches: one IPC message per token woke three processes per token
- * (child, server, client) on two cores and cost ~40% of generation speed. The first token and the
- * last chunk go at once (time to first token, end of stream); the rest wait at most BATCH_MS.
- */
-const BATCH_MS = 10;
-
-class ChunkBatcher {
-  private pending: CompletionChunk[] = [];
-  private timer?: NodeJS.Timeout;
-  private sentFirst = false;
-
-  constructor(private readonly sendChunks: (chunks: CompletionChunk[]) => void) {}
-
-  push(chunk: CompletionChunk): void {
-    this.pending.push(chunk);
-    if (!this.sentFirst || chunk.type === "done") {
-      this.sentFirst = true;
-      this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), BATCH_MS);
-    }
-  }
-
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.pending.length) return;
-    const chunks = this.pending;
-    this.pending = [];
-    this.sendChunks(chunks);
-  }
-}
 
 function send(msg: ChildMessage): void {
   process.send?.(msg);
