@@ -17,7 +17,7 @@ import { BlobStore, Store } from "../src/store/index.js";
 import { tempDir } from "../src/testutil/fixtures.js";
 
 const SIZE = 1 << 30;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -16,13 +16,18 @@ function tile(total: number, parts: number): SinkPart[] {
   return Array.from({ length: parts }, (_, i) => ({ Offset: i * size, Size: Math.min(size, total - i * size), Completed: 0 }));
 }
 
-/** Writes `part`'s bytes of `blob` from its Completed on, in slabs from the sink, `step` bytes at a time. */
+/** Writes `part`'s bytes of `blob` from its Completed on, through one slab from the sink, `step` bytes at a time. */
 async function feed(sink: ReturnType<typeof openSink>, part: SinkPart, blob: Buffer, step: number): Promise<void> {
-  const [slab] = sink.slabs(1, step);
+  let [slab] = sink.slabs(1, step);
   for (let at = part.Offset + part.Completed; at < part.Offset + part.Size; at += step) {
     const len = Math.min(step, part.Offset + part.Size - at);
     blob.copy(slab, 0, at, at + len);
-    await sink.write(part, slab, len);
+    // Written first; the slab may be refilled only once it is free (hashed) too.
+    let written!: Promise<void>;
+    const free = new Promise<Buffer>((resolve) => (written = sink.write(part, slab, len, resolve)));
+    await written;
+    assert.equal(part.Completed, at + len - part.Offset);
+    slab = await free;
   }
 }
 
@@ -86,11 +91,11 @@ for (const total of [3 * 1024 * 1024 + 17, WORKER_MIN_BYTES + 5 * 1024 * 1024 + 
     const sink = openSink(fh, parts, total, () => {});
     try {
       const [a, b] = sink.slabs(2, 1 << 20);
-      const first = sink.write(parts[0], a, a.length);
-      const second = sink.write(parts[0], b, b.length);
+      const first = sink.write(parts[0], a, a.length, () => assert.fail("a failed write frees nothing"));
+      const second = sink.write(parts[0], b, b.length, () => assert.fail("a failed write frees nothing"));
       await assert.rejects(first, (e: NodeJS.ErrnoException) => e.code === "EBADF");
       await assert.rejects(second);
-      await assert.rejects(sink.write(parts[1], a, a.length));
+      await assert.rejects(sink.write(parts[1], a, a.length, () => {}));
       assert.equal(parts[0].Completed, 0);
       assert.equal(parts[1].Completed, 0);
       await assert.rejects(sink.digest());
@@ -114,7 +119,7 @@ test("threaded sinks: a finished download keeps its threads for the next; an int
     try {
       if (!finish) {
         // Writes still queued in the threads when the download stops.
-        for (const s of sink.slabs(8, 1 << 20)) void sink.write(parts[0], s, s.length).catch(() => {});
+        for (const s of sink.slabs(8, 1 << 20)) void sink.write(parts[0], s, s.length, () => {}).catch(() => {});
         return;
       }
       await feed(sink, parts[0], blob, 1 << 20);

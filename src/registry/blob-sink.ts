@@ -20,9 +20,10 @@ export interface BlobSink {
   slabs(count: number, size: number): Buffer[];
   /**
    * Writes `buf[0, len)` at `part`'s end (after any writes of `part` still in flight) and advances
-   * its Completed, in order; resolves with `buf` once it may be filled again.
+   * its Completed, in order; resolves once it is written. `onFree` gets `buf` back once it may be
+   * filled again (after hashing, which may come later); a failed write never frees its buffer.
    */
-  write(part: SinkPart, buf: Buffer, len: number): Promise<Buffer>;
+  write(part: SinkPart, buf: Buffer, len: number, onFree: (buf: Buffer) => void): Promise<void>;
   /** Bytes hashed so far (a prefix of the blob). */
   hashed(): number;
   /** `sha256:<hex>` of the whole blob, once every part is written. */
@@ -53,8 +54,9 @@ interface Write {
   written: boolean;
   /** Hashed from memory: the slab comes back only when the hasher is done with it too. */
   hashing: boolean;
-  resolve: (b: Buffer) => void;
+  resolve: () => void;
   reject: (e: unknown) => void;
+  onFree: (b: Buffer) => void;
 }
 
 class WorkerSink implements BlobSink {
@@ -87,6 +89,7 @@ class WorkerSink implements BlobSink {
       if ("error" in m) return this.fail(Object.assign(new Error(m.error), { code: m.code }));
       w.part.Completed += w.len;
       w.written = true;
+      w.resolve();
       this.queueFromFile();
       this.settle(m.id, w);
     };
@@ -142,7 +145,7 @@ class WorkerSink implements BlobSink {
   private settle(id: number, w: Write): void {
     if (!w.written || w.hashing) return;
     this.writes.delete(id);
-    w.resolve(w.buf);
+    w.onFree(w.buf);
   }
 
   private fail(e: Error): void {
@@ -162,7 +165,7 @@ class WorkerSink implements BlobSink {
     return [...kept, ...Array.from({ length: count - kept.length }, (_, i) => Buffer.from(sab, i * size, size))];
   }
 
-  write(part: SinkPart, buf: Buffer, len: number): Promise<Buffer> {
+  write(part: SinkPart, buf: Buffer, len: number, onFree: (buf: Buffer) => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (!(buf.buffer instanceof SharedArrayBuffer)) throw new Error("write takes a buffer from slabs()");
     let at = part.Offset + part.Completed;
@@ -170,7 +173,7 @@ class WorkerSink implements BlobSink {
     const id = this.nextId++;
     const hashing = at === this.queued;
     return new Promise((resolve, reject) => {
-      this.writes.set(id, { part, len, buf, written: false, hashing, resolve, reject });
+      this.writes.set(id, { part, len, buf, written: false, hashing, resolve, reject, onFree });
       const slab = buf.buffer as SharedArrayBuffer;
       this.toWriter({ id, at, slab, offset: buf.byteOffset, len });
       if (hashing) {
@@ -225,7 +228,7 @@ class InlineSink implements BlobSink {
     return Array.from({ length: count }, (_, i) => all.subarray(i * size, (i + 1) * size));
   }
 
-  write(part: SinkPart, buf: Buffer, len: number): Promise<Buffer> {
+  write(part: SinkPart, buf: Buffer, len: number, onFree: (buf: Buffer) => void): Promise<void> {
     const next = this.disk.then(async () => {
       // After a failed write a later one would land where the failed one belonged.
       if (this.failure !== undefined) throw this.failure;
@@ -235,7 +238,7 @@ class InlineSink implements BlobSink {
         part.Completed += bytesWritten;
       }
       await this.catchUp(written(this.parts, this.total));
-      return buf;
+      onFree(buf);
     });
     this.disk = next.catch((e) => void (this.failure ??= e));
     return next;

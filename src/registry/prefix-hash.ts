@@ -113,10 +113,10 @@ export class PrefixHasher {
 
   /**
    * Writes `buf[0, len)` at `part`'s end and advances its Completed (writes of one part settle in
-   * order); resolves with the buffer to fill next in place of `buf`.
+   * order); resolves once written. `buf` returns to the pool once hashed too.
    */
-  write(part: HashedPart, buf: Buffer, len: number): Promise<Buffer> {
-    return this.sink.write(part, buf, len);
+  write(part: HashedPart, buf: Buffer, len: number): Promise<void> {
+    return this.sink.write(part, buf, len, (back) => this.release(back));
   }
 
   /** Whether `part` should hold back for now: it is past the frontier and hashing lags too far. */
