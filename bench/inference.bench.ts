@@ -124,7 +124,10 @@ export async function run(): Promise<Record<string, number>> {
       out[`${label}_direct_tok_per_s`] = d.tps;
       out[`${label}_herd_tok_per_s`] = h.tps;
       out[`${label}_herd_engine_tok_per_s`] = h.engineTps;
-      out[`${label}_tps_ratio (target >= 0.95)`] = h.tps / d.tps;
+      // Each herd round against the direct round right after it: the machine's speed drifts by more
+      // than the difference measured (two identical direct contexts differ by 0.97-1.15x here).
+      out[`${label}_tps_ratio (target >= 0.95)`] = median(hs.map((x, i) => x.tps / ds[i].tps));
+      out[`${label}_tps_ratio_of_medians`] = h.tps / d.tps;
       out[`${label}_direct_ttft_ms`] = d.ttftMs;
       out[`${label}_herd_ttft_ms`] = h.ttftMs;
       out[`${label}_ttft_diff_ms (target <= 15)`] = h.ttftMs - d.ttftMs;
