@@ -14,7 +14,10 @@ export interface DiskWorkerData {
   role: "writer" | "hasher";
 }
 
-/** The blob's partial file, opened read-write by the main thread, which closes it after the download. */
+/**
+ * Begins a download: `start` is the descriptor of the blob's partial file, opened read-write by the
+ * main thread, which closes it only after the download is done with both threads.
+ */
 type Start = { start: number };
 
 export type WriterRequest = Start | { id: number; at: number; slab: SharedArrayBuffer; offset: number; len: number };
