@@ -75,6 +75,7 @@ export async function run(): Promise<Record<string, number>> {
     }
     const curlS = median(curlRuns);
     const pullS = median(pullRuns);
+    const ratios = curlRuns.map((c, i) => c / pullRuns[i]);
 
     // The hashing share, measured alone on the pulled (page-cached) blob.
     const h0 = process.cpuUsage();
@@ -90,8 +91,8 @@ export async function run(): Promise<Record<string, number>> {
       curl_mb_s: mb / curlS,
       pull_mb_s: mb / pullS,
       pull_vs_curl_ratio: curlS / pullS,
-      pull_vs_curl_min: Math.min(...curlRuns.map((c, i) => c / pullRuns[i])),
-      pull_vs_curl_max: Math.max(...curlRuns.map((c, i) => c / pullRuns[i])),
+      pull_vs_curl_min: Math.min(...ratios),
+      pull_vs_curl_max: Math.max(...ratios),
       pull_cpu_s: median(cpuRuns),
       hash_cpu_s: (hashCpu.user + hashCpu.system) / 1e6,
       hash_mb_s: mb / hashS,

@@ -134,13 +134,12 @@ export async function fetchRange(
     try {
       for (;;) {
         if (signal.aborted || done) return;
-        if (hasher.starved()) await hasher.slabReturned();
-        else if (hasher.shouldWait(part)) {
-          activity.waiting = true;
-          await hasher.wait(signal);
-          activity.waiting = false;
-          activity.last = Date.now();
-        } else break;
+        if (!hasher.starved() && !hasher.shouldWait(part)) break;
+        // Held back on purpose (the disk or the hash frontier), which is not a stall.
+        activity.waiting = true;
+        await hasher.wait(signal);
+        activity.waiting = false;
+        activity.last = Date.now();
       }
     } finally {
       activity.waiting = false;

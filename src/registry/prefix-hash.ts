@@ -11,6 +11,8 @@ import { type BlobSink, openSink, type SinkPart } from "./blob-sink.js";
 
 export type HashedPart = SinkPart;
 
+/** How often the download's rate (and the machine's idle time) is sampled. */
+const SAMPLE_MS = 200;
 /** Bytes per slab: the socket reads straight into these. */
 const SLAB = 2 << 20;
 /** Slabs per download: 16 MiB between the socket and the disk (6 to 16 measured the same on loopback). */
@@ -38,6 +40,7 @@ function cpuTimes(): { idle: number; all: number } {
 
 export class PrefixHasher {
   private readonly sink: BlobSink;
+  private readonly slabSize: number;
   private frontier = 0;
   private waiters: (() => void)[] = [];
   // Until the first sample, assume a fast source: the frontier starts ahead either way.
@@ -46,13 +49,19 @@ export class PrefixHasher {
   private sampled: { at: number; bytes: number };
   private readonly sampler: NodeJS.Timeout;
 
-  /** `parts` tile the blob open as `fh` in offset order; their `Completed` counts bytes already on disk. */
+  /**
+   * `parts` tile the blob open as `fh` in offset order; their `Completed` counts bytes already on
+   * disk. `onRate` gets the download rate (bytes/s) every sample: the one measure of the link.
+   */
   constructor(
     fh: FileHandle,
     private readonly parts: HashedPart[],
     private readonly total: number,
+    onRate: (bytesPerSecond: number) => void = () => {},
   ) {
     this.sink = openSink(fh, parts, total, () => this.wake());
+    // A small blob gets small slabs.
+    this.slabSize = Math.min(SLAB, Math.max(64 << 10, total));
     this.sampled = { at: Date.now(), bytes: this.completed() };
     this.sampler = setInterval(() => {
       // Every core busy: more connections cannot go faster, so the frontier may as well go first.
@@ -64,7 +73,8 @@ export class PrefixHasher {
       this.cpu = now;
       this.sampled = sample;
       if (!this.busy) this.wake();
-    }, 200);
+      onRate(rate);
+    }, SAMPLE_MS);
     this.sampler.unref();
   }
 
@@ -83,17 +93,14 @@ export class PrefixHasher {
   // One pool of slabs for every part: allocating them as parts start cost more than the whole
   // socket path (V8 counts each SharedArrayBuffer as external memory and collects garbage for it).
   private pool?: Buffer[];
-  private slabWaiters: (() => void)[] = [];
 
   /** A buffer for the socket to fill and hand to `write`; the pool grows rather than fail. */
   slab(): Buffer {
-    // A small blob gets a small pool.
-    const size = Math.min(SLAB, Math.max(64 << 10, this.total));
-    this.pool ??= this.sink.slabs(Math.min(POOL, Math.ceil(this.total / size) + 1), size);
-    return this.pool.pop() ?? this.sink.slabs(1, size)[0];
+    this.pool ??= this.sink.slabs(Math.min(POOL, Math.ceil(this.total / this.slabSize) + 1), this.slabSize);
+    return this.pool.pop() ?? this.sink.slabs(1, this.slabSize)[0];
   }
 
-  /** Whether the pool is empty: the socket should pause until a slab comes back. */
+  /** Whether the pool is empty: the socket should pause until a slab comes back (see `wait`). */
   starved(): boolean {
     return this.pool !== undefined && this.pool.length === 0;
   }
@@ -101,14 +108,7 @@ export class PrefixHasher {
   /** Gives back a slab from `slab` or `write` once it is no longer filled. */
   release(buf: Buffer): void {
     this.pool!.push(buf);
-    const w = this.slabWaiters;
-    this.slabWaiters = [];
-    for (const f of w) f();
-  }
-
-  /** Resolves when a slab comes back. */
-  slabReturned(): Promise<void> {
-    return new Promise((resolve) => this.slabWaiters.push(resolve));
+    this.wake();
   }
 
   /**
@@ -128,7 +128,10 @@ export class PrefixHasher {
     return this.completed() - this.sink.hashed() > BACKLOG;
   }
 
-  /** Resolves when hashing advances, the pull stops being CPU-bound, or `signal` aborts. */
+  /**
+   * Resolves when something a paused socket waits for may have changed — hashing advanced, a slab
+   * came back, the pull stopped being CPU-bound — or `signal` aborts; the caller checks again.
+   */
   wait(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve();
@@ -150,7 +153,6 @@ export class PrefixHasher {
   async close(): Promise<void> {
     clearInterval(this.sampler);
     this.wake();
-    for (const f of this.slabWaiters) f();
     await this.sink.close(this.pool);
   }
 }
