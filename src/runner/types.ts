@@ -76,7 +76,19 @@ export interface TokenLogprob {
 
 /** One streamed piece of output. `text` may be empty (e.g. a held-back partial stop string). */
 export type CompletionChunk =
-  | { type: "token"; text: string; tokens: number[]; logprobs?: TokenLogprob[] }
+  | {
+      type: "token";
+      text: string;
+      tokens: number[];
+      /**
+       * What each token of this batch added to the visible text, in order (`pieces.join("") === text`).
+       * A token whose bytes are held back (an incomplete UTF-8 sequence, a possible stop string) adds ""
+       * and its text arrives with a later piece. The HTTP edge writes one NDJSON line / SSE event per
+       * non-empty piece, as Ollama does per token, all of a batch in one write.
+       */
+      pieces?: string[];
+      logprobs?: TokenLogprob[];
+    }
   | { type: "done"; reason: "stop" | "length"; timings: Timings; tokens: number[] };
 
 export interface EmbedResult {
