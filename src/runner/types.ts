@@ -18,6 +18,14 @@ export interface LoadOptions {
   numThread?: number;
   /** Load for embeddings (pooling) instead of generation. */
   embedding?: boolean;
+  /**
+   * Requests decoded together (OLLAMA_NUM_PARALLEL). The scheduler hands every request for a loaded model to
+   * its runner at once; a runner accepts any number of concurrent `complete`/`embed`/`rank` calls and queues
+   * those beyond its slots. Default 1.
+   */
+  numParallel?: number;
+  /** Vision projector (mmproj GGUF) to load beside the model; images are accepted only with one. */
+  projectorPath?: string;
   /** Context shift on overflow (Ollama's `shift`, default true). */
   shift?: boolean;
   numKeep?: number;
@@ -43,10 +51,18 @@ export interface SamplingOptions {
   stop?: string[];
 }
 
+/** Where an image goes in a text prompt (llama.cpp mtmd's default media marker). */
+export const IMAGE_MARKER = "<__media__>";
+
 export interface CompletionRequest {
   /** Prompt as text (special tokens parsed) or as token ids. */
   prompt: string | number[];
   sampling: SamplingOptions;
+  /**
+   * Images (raw file bytes: PNG, JPEG, …), in prompt order: the i-th image stands where the text prompt holds
+   * the i-th `IMAGE_MARKER`. Needs a runner loaded with `projectorPath`.
+   */
+  images?: Uint8Array[];
   /** A JSON schema object, or "json" for any JSON value, constraining the output. */
   format?: "json" | Record<string, unknown>;
   /** Refuse (instead of truncating) a prompt longer than the context. */
