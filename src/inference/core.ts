@@ -7,7 +7,7 @@ import type { Store } from "../store/index.js";
 import { type Model, ModelCache } from "../store/index.js";
 import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
-import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
+import { BadRequestError, CapabilityError, InvalidTokenError, ModelNotFoundError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
 import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
@@ -111,6 +111,19 @@ export class InferenceCore {
 
   requireCompletion(m: ResolvedModel, caps: Set<string>, verb: "generate" | "chat"): void {
     if (!caps.has("completion")) throw new CapabilityError(`"${m.requested}" does not support ${verb}`);
+  }
+
+  /**
+   * Token ids a client hands in (generate's `context`) must name tokens of this model's vocabulary:
+   * llama.cpp aborts the whole runner on an id outside it, so they are checked before any runner sees
+   * them, whichever engine is current. A file without a token list is left to the engine.
+   */
+  checkTokens(m: ResolvedModel, tokens: readonly unknown[] | undefined | null): void {
+    if (!tokens?.length) return;
+    const n = m.gguf.vocabSize;
+    for (const t of tokens) {
+      if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || (n > 0 && t >= n)) throw new InvalidTokenError(t, n);
+    }
   }
 
   /** Images need a vision projector, which the engine cannot run yet. */

@@ -2,7 +2,7 @@
 // Inputs go to the runner in one call (it batches them), then are normalized here.
 
 import type { EmbeddingRequest, EmbeddingResponse, EmbedRequest, EmbedResponse, KeepAlive, Options } from "../api/types.js";
-import { BadRequestError } from "../util/errors.js";
+import { BadRequestError, CapabilityError } from "../util/errors.js";
 import type { InferenceCore, ResolvedModel } from "./core.js";
 import { finishEmbedding } from "./embed-math.js";
 import { buildMetrics, nowNs } from "./metrics.js";
@@ -81,10 +81,12 @@ export async function rerank(core: InferenceCore, req: RerankRequest, signal?: A
   if (typeof req.query !== "string") throw new BadRequestError("query is required");
   const docs = embedInputs(req.documents);
   const m = await core.resolve(req.model, "required");
+  // Checked on the file, before a load: the engine's own refusal comes only after loading, as a 500.
+  if (!m.gguf.canRank) throw new CapabilityError(`"${req.model}" does not support reranking`);
   const lease = await leaseFor(core, m, req.options, req.keep_alive, signal);
   try {
     if (docs.length === 0) return [];
-    if (!lease.runner.rank) throw new BadRequestError(`"${req.model}" does not support reranking`);
+    if (!lease.runner.rank) throw new CapabilityError(`"${req.model}" does not support reranking`);
     const scores = await lease.runner.rank(req.query, docs, signal);
     const ranked = scores.map((relevance_score, index) => ({ index, relevance_score })).sort((a, b) => b.relevance_score - a.relevance_score);
     return req.top_n !== undefined && req.top_n > 0 ? ranked.slice(0, req.top_n) : ranked;

@@ -15,6 +15,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
   if (req.raw && (req.template || req.system || req.context)) throw new BadRequestError(RAW_MODE_ERROR);
   const format = parseFormat(req.format);
   const m = await core.resolve(req.model, "not-found");
+  core.checkTokens(m, req.context);
   const keepAliveMs = core.keepAliveMs(req.keep_alive);
   const prompt = req.prompt ?? "";
   const head = () => ({ model: req.model, created_at: createdAt() });

@@ -21,6 +21,10 @@ export interface GgufSummary {
   /** Text of the BOS/EOS tokens, for chat templates that print them. */
   bosToken?: string;
   eosToken?: string;
+  /** Tokens in the vocabulary (`tokenizer.ggml.tokens`); 0 when the file has none. */
+  vocabSize: number;
+  /** A reranker: a classification head (`cls.weight`/`cls.output.weight`) over a pooled encoder. */
+  canRank: boolean;
 }
 
 const cache = new Map<string, Promise<GgufSummary>>();
@@ -51,6 +55,8 @@ function summarize(gguf: GgufFile): GgufSummary {
     quantizationLevel: details.quantization_level,
     bosToken: tokenText(md, "tokenizer.ggml.bos_token_id"),
     eosToken: tokenText(md, "tokenizer.ggml.eos_token_id"),
+    vocabSize: Array.isArray(md["tokenizer.ggml.tokens"]) ? (md["tokenizer.ggml.tokens"] as unknown[]).length : 0,
+    canRank: md[`${arch}.pooling_type`] !== undefined && gguf.tensors.some((t) => t.name === "cls.weight" || t.name === "cls.output.weight"),
   };
 }
 

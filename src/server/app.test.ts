@@ -244,8 +244,8 @@ test("inference bodies with wrong JSON types are 400s in Go's words, before any 
     ["/api/chat", { model: "m", messages: [{ content: "hi" }] }, /ChatRequest\.messages\.role of type string/],
     ["/api/generate", { model: "m", prompt: 5 }, /^json: cannot unmarshal number into Go struct field GenerateRequest\.prompt of type string$/],
     ["/api/generate", { model: "m", options: [] }, /GenerateRequest\.options/],
-    ["/api/generate", { model: "m", stream: "yes" }, /GenerateRequest\.stream of type boolean/],
-    ["/api/embed", { model: "m", truncate: 1 }, /EmbedRequest\.truncate of type boolean/],
+    ["/api/generate", { model: "m", stream: "yes" }, /GenerateRequest\.stream of type bool/],
+    ["/api/embed", { model: "m", truncate: 1 }, /EmbedRequest\.truncate of type bool/],
     ["/api/embeddings", { model: "m", prompt: ["a"] }, /EmbeddingRequest\.prompt of type string/],
     ["/api/chat", null, /^json: cannot unmarshal null into Go value of type api\.ChatRequest$/],
   ];

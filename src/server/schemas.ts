@@ -36,7 +36,7 @@ const common = {
   truncate: z.boolean().optional(),
   shift: z.boolean().optional(),
   logprobs: z.boolean().optional(),
-  top_logprobs: z.number().optional(),
+  top_logprobs: z.number().int().optional(),
   _debug_render_only: z.boolean().optional(),
 };
 
@@ -46,7 +46,7 @@ export const generateSchema = z.looseObject({
   suffix: z.string().optional(),
   system: z.string().optional(),
   template: z.string().optional(),
-  context: z.array(z.number()).nullish(),
+  context: z.array(z.number().int()).nullish(),
   raw: z.boolean().optional(),
   images: z.array(z.string()).nullish(),
 });
@@ -61,7 +61,7 @@ export const embedSchema = z.looseObject({
   model: z.string().optional(),
   input: z.unknown().optional(),
   truncate: z.boolean().optional(),
-  dimensions: z.number().optional(),
+  dimensions: z.number().int().optional(),
   keep_alive: keepAlive,
   options,
 });

@@ -87,6 +87,20 @@ export class InvalidOptionError extends HerdError {
   override name = "InvalidOptionError";
 }
 
+/**
+ * 500, as Ollama answers when its runner cannot detokenize a request's `context`: a token id outside the
+ * model's vocabulary. Caught before any engine sees it (llama.cpp aborts on such ids).
+ */
+export class InvalidTokenError extends HerdError {
+  override name = "InvalidTokenError";
+  constructor(
+    readonly token: unknown,
+    readonly vocabSize: number,
+  ) {
+    super(`invalid token id ${String(token)}: the model's vocabulary has ${vocabSize} tokens (ids 0 to ${vocabSize - 1})`);
+  }
+}
+
 /** Registry and network failures during pull/push (500). */
 export class RegistryError extends HerdError {
   override name = "RegistryError";

@@ -2,16 +2,10 @@
 // writer can give them its own shape.
 
 import { BadRequestError } from "../../util/errors.js";
+import { readRequestJson } from "../body.js";
 
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (text.trim() === "") throw new BadRequestError("missing request body");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new BadRequestError(err instanceof Error ? err.message : String(err));
-  }
+  const value = await readRequestJson(req);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new BadRequestError("request body must be a JSON object");
   }
