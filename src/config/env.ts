@@ -20,6 +20,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: "OLLAMA_CONTEXT_LENGTH", default: "0", description: "Default context length (0 = 4096 without a GPU, tiered by VRAM otherwise)" },
   { name: "OLLAMA_MAX_LOADED_MODELS", default: "0", description: "Maximum number of loaded models (0 = 3)" },
   { name: "OLLAMA_MAX_QUEUE", default: "512", description: "Maximum number of queued requests" },
+  { name: "OLLAMA_NUM_PARALLEL", default: "1", description: "Maximum number of parallel requests per model" },
   { name: "OLLAMA_NOPRUNE", default: "false", description: "Do not prune unused blobs on startup" },
   { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
   { name: "OLLAMA_DEBUG", default: "false", description: "Show additional debug information (1 = debug, 2 = trace)" },
@@ -152,6 +153,8 @@ export interface ServerConfig {
   contextLength: number;
   maxLoadedModels: number;
   maxQueue: number;
+  /** Requests one loaded model decodes together (its runner queues the rest). */
+  numParallel: number;
   noPrune: boolean;
   debug: boolean;
   goTemplate: boolean;
@@ -167,6 +170,7 @@ export function serverConfig(env: Env = process.env): ServerConfig {
     contextLength: envUint(env, "OLLAMA_CONTEXT_LENGTH", 0),
     maxLoadedModels: envUint(env, "OLLAMA_MAX_LOADED_MODELS", 0) || 3,
     maxQueue: envUint(env, "OLLAMA_MAX_QUEUE", 512),
+    numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 0) || 1,
     noPrune: envBool(env, "OLLAMA_NOPRUNE"),
     debug: envBool(env, "OLLAMA_DEBUG"),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),

@@ -24,6 +24,8 @@ export interface InferenceDefaults {
   contextLength: number;
   /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */
   goTemplate: boolean;
+  /** OLLAMA_NUM_PARALLEL: the runner's slots (load option `numParallel`); default 1. */
+  numParallel?: number;
 }
 
 export interface Logger {
@@ -178,7 +180,7 @@ export class InferenceCore {
     signal: AbortSignal | undefined,
     extra: { shift?: boolean } = {},
   ): Promise<Lease> {
-    const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load };
+    const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load, numParallel: this.defaults.numParallel ?? 1 };
     if (extra.shift !== undefined) load.shift = extra.shift;
     return this.scheduler.acquire({ key: m.key, load, keepAliveMs, meta: this.meta(m), signal });
   }

@@ -97,6 +97,21 @@ export function runnerContract(name: string, create: CreateRunner, load: LoadOpt
       assert.ok(text.startsWith(", there"));
     });
 
+    it("serves concurrent requests, each as if it ran alone (the runner queues beyond its slots)", async () => {
+      const req = { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 12 } };
+      const ac = new AbortController();
+      const canceled = collect(runner, { ...req, sampling: { ...req.sampling, numPredict: 400 }, signal: ac.signal });
+      const runs = [collect(runner, req), collect(runner, req), runner.tokenize("Once"), collect(runner, req)];
+      ac.abort();
+      await assert.rejects(canceled, CanceledError);
+      const [a, b, tokens, c] = await Promise.all(runs);
+      for (const r of [a, b, c] as Awaited<ReturnType<typeof collect>>[]) {
+        assert.ok(r.text.startsWith(GREEDY_PREFIX.slice(0, 20)), r.text);
+        assert.equal(r.done.timings.evalTokens, 12);
+      }
+      assert.ok((tokens as number[]).length > 0);
+    });
+
     it("closes and reports exit", async () => {
       await runner.close();
       await runner.exited;

@@ -48,32 +48,30 @@ describe("Scheduler", () => {
     await sched.unloadAll();
   });
 
-  it("runs requests to one model one at a time, in arrival order", async () => {
-    const { sched } = setup();
-    const order: number[] = [];
-    const first = await sched.acquire({ key: "a", load: load("a-10") });
-    const rest = [1, 2, 3].map((n) =>
-      sched.acquire({ key: "a", load: load("a-10") }).then(async (lease) => {
-        order.push(n);
-        await sleep(2);
-        lease.release();
-      }),
-    );
-    await sleep(5);
-    assert.deepEqual(order, []);
-    first.release();
-    await Promise.all(rest);
-    assert.deepEqual(order, [1, 2, 3]);
+  it("hands every request for a loaded model to its runner at once; keep-alive starts when the last ends", async () => {
+    const { sched, factory } = setup({ maxQueue: 2, defaultKeepAliveMs: 40 });
+    (await sched.acquire({ key: "a", load: load("a-10") })).release();
+    // 32 concurrent requests with maxQueue 2: none waits for a load, so none counts against the queue.
+    const leases = await Promise.all(Array.from({ length: 32 }, () => sched.acquire({ key: "a", load: load("a-10") })));
+    assert.ok(leases.every((l) => l.runner === factory.loaded[0]));
+    for (const l of leases.slice(1)) l.release();
+    // One still in flight: the keep-alive has not started, however long it takes.
+    await sleep(80);
+    assert.equal(factory.loaded[0].closed, false);
+    leases[0].release();
+    await sleep(120);
+    assert.equal(factory.loaded[0].closed, true);
     await sched.unloadAll();
   });
 
-  it("answers QueueFullError past maxQueue waiting requests", async () => {
-    const { sched } = setup({ maxQueue: 2 });
-    const held = await sched.acquire({ key: "a", load: load("a-10") });
-    const q1 = sched.acquire({ key: "a", load: load("a-10") });
+  it("answers QueueFullError past maxQueue requests waiting for a load", async () => {
+    const { sched } = setup({ maxQueue: 2 }, { loadDelayMs: 30 });
+    const loading = sched.acquire({ key: "a", load: load("a-10") });
+    await sleep(5);
+    const q1 = sched.acquire({ key: "b", load: load("b-10") });
     const q2 = sched.acquire({ key: "a", load: load("a-10") });
-    await assert.rejects(sched.acquire({ key: "a", load: load("a-10") }), QueueFullError);
-    held.release();
+    await assert.rejects(sched.acquire({ key: "b", load: load("b-10") }), QueueFullError);
+    (await loading).release();
     (await q1).release();
     (await q2).release();
     await sched.unloadAll();
@@ -91,8 +89,8 @@ describe("Scheduler", () => {
   });
 
   it("drops a request whose signal aborts while queued", async () => {
-    const { sched } = setup();
-    const held = await sched.acquire({ key: "a", load: load("a-10") });
+    const { sched } = setup({}, { loadDelayMs: 20 });
+    const held = await sched.acquire({ key: "b", load: load("b-10") });
     const ac = new AbortController();
     const canceled = sched.acquire({ key: "a", load: load("a-10"), signal: ac.signal });
     const next = sched.acquire({ key: "a", load: load("a-10") });
@@ -141,7 +139,14 @@ describe("Scheduler", () => {
     assert.equal(factory.loaded.length, 2);
     assert.equal(factory.loaded[0].closed, true);
     assert.equal(lease.runner.contextSize, 512);
+    // A reload waits for the requests in flight on the current runner.
+    const reload = sched.acquire({ key: "a", load: load("a-10") });
+    await sleep(5);
+    assert.equal(factory.loaded[1].closed, false);
+    assert.equal(factory.loaded.length, 2);
     lease.release();
+    (await reload).release();
+    assert.equal(factory.loaded[1].closed, true);
     await sched.unloadAll();
   });
 

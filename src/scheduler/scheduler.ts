@@ -1,6 +1,8 @@
-// Owns loaded runners (ollama-spec §10): loads on demand, one runner per model key, one request at a
-// time per model, a bounded FIFO of waiting requests, keep-alive timers, LRU eviction by count and by
-// memory, and recovery from crashed runners. Loads are serialized.
+// Owns loaded runners (ollama-spec §10): loads on demand, one runner per model key, a bounded FIFO of
+// requests waiting for a load, keep-alive timers, LRU eviction by count and by memory, and recovery from
+// crashed runners. Loads are serialized. As in Ollama, a request for a loaded model goes to its runner at
+// once, however many are in flight: the runner queues beyond its `numParallel` slots, and only requests
+// waiting for a load count against OLLAMA_MAX_QUEUE.
 
 import type { CreateRunner, LoadOptions, MemoryUse, Runner } from "../runner/index.js";
 import { humanBytes } from "../util/bytes.js";
@@ -53,7 +55,8 @@ interface Entry {
   meta: unknown;
   runner?: Runner;
   estimate: MemoryUse;
-  busy: boolean;
+  /** Requests handed to the runner and not yet released: the model is busy (not evictable) while > 0. */
+  inFlight: number;
   keepAliveMs: number;
   timer?: NodeJS.Timeout;
   expiresAt: Date;
@@ -99,7 +102,7 @@ export class Scheduler {
     const loadKey = loadKeyOf(req.load);
     const entry = this.entries.get(req.key);
     const noOneAhead = !this.waiting.some((w) => w.req.key === req.key);
-    if (entry?.runner && !entry.busy && entry.loadKey === loadKey && noOneAhead) return Promise.resolve(this.grant(entry, req));
+    if (entry?.runner && entry.loadKey === loadKey && noOneAhead) return Promise.resolve(this.grant(entry, req));
     // The request whose model is loading is being served, not queued (as Ollama takes it off its queue).
     const serving = this.loadingKey !== undefined && this.waiting.some((w) => w.req.key === this.loadingKey) ? 1 : 0;
     if (this.waiting.length - serving >= this.opts.maxQueue) return Promise.reject(new QueueFullError());
@@ -129,7 +132,7 @@ export class Scheduler {
     if (!entry) return;
     entry.expireWhenIdle = true;
     entry.expiresAt = new Date();
-    if (entry.runner && !entry.busy) await this.unload(entry);
+    if (entry.runner && entry.inFlight === 0) await this.unload(entry);
   }
 
   /** Shutdown: refuses waiting requests and closes every runner. */
@@ -162,7 +165,7 @@ export class Scheduler {
       if (this.waiting.slice(0, i).some((earlier) => earlier.req.key === w.req.key)) continue;
       const entry = this.entries.get(w.req.key);
       if (entry && entry.loadKey === w.loadKey) {
-        if (!entry.runner || entry.busy) continue;
+        if (!entry.runner) continue;
         this.waiting.splice(i--, 1);
         w.cleanup();
         w.resolve(this.grant(entry, w.req));
@@ -171,7 +174,7 @@ export class Scheduler {
       if (this.loadingKey !== undefined) continue;
       if (entry) {
         // Different load options: reload once the current runner is idle.
-        if (!entry.runner || entry.busy) continue;
+        if (!entry.runner || entry.inFlight > 0) continue;
         void this.unload(entry);
       }
       this.startLoad(w);
@@ -181,7 +184,7 @@ export class Scheduler {
   private grant(entry: Entry, req: AcquireRequest): Lease {
     clearTimeout(entry.timer);
     entry.timer = undefined;
-    entry.busy = true;
+    entry.inFlight++;
     entry.lastUsed = ++this.clock;
     if (req.keepAliveMs !== undefined) entry.keepAliveMs = req.keepAliveMs;
     if (req.meta !== undefined) entry.meta = req.meta;
@@ -203,8 +206,10 @@ export class Scheduler {
   private onRelease(entry: Entry, runner: Runner): void {
     this.notifyReleased();
     if (this.entries.get(entry.key) !== entry || entry.runner !== runner) return this.pump();
-    entry.busy = false;
+    entry.inFlight--;
     entry.lastUsed = ++this.clock;
+    // Keep-alive counts from the last request in flight finishing.
+    if (entry.inFlight > 0) return this.pump();
     if (entry.expireWhenIdle || entry.keepAliveMs <= 0) {
       void this.unload(entry).then(() => this.pump());
       return;
@@ -224,7 +229,7 @@ export class Scheduler {
       if (left > 0) {
         entry.timer = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
         entry.timer.unref();
-      } else if (!entry.busy) void this.unload(entry).then(() => this.pump());
+      } else if (entry.inFlight === 0) void this.unload(entry).then(() => this.pump());
     };
     entry.timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
     entry.timer.unref();
@@ -238,7 +243,7 @@ export class Scheduler {
       loadKey: w.loadKey,
       meta: w.req.meta,
       estimate: { ram: 0, vram: 0 },
-      busy: false,
+      inFlight: 0,
       keepAliveMs: w.req.keepAliveMs ?? this.opts.defaultKeepAliveMs,
       expiresAt: new Date(),
       lastUsed: ++this.clock,
@@ -286,7 +291,7 @@ export class Scheduler {
         throw new InsufficientMemoryError(
           `model requires more system memory (${humanBytes(need)}) than is available (${humanBytes(free + reclaimable)})`,
         );
-      const idle = others.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed);
+      const idle = others.filter((e) => e.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed);
       if (idle.length > 0) await this.unload(idle[0]);
       else await new Promise<void>((resolve) => this.released.push(resolve));
       if (this.closed) throw new CanceledError();

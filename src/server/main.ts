@@ -56,7 +56,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     store,
     ggufs,
     scheduler,
-    defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
+    defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate, numParallel: cfg.numParallel },
     log,
   });
   const models = new Models({ store, ggufs, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });

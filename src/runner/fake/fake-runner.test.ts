@@ -15,4 +15,14 @@ describe("FakeRunner", () => {
     await assert.rejects(pending, RunnerCrashedError);
     await runner.exited;
   });
+
+  it("decodes at most numParallel requests at once and queues the rest in order", async () => {
+    for (const numParallel of [1, 2]) {
+      const runner = new FakeRunner({ modelPath: "x", numCtx: 64, numParallel }, { tokenDelayMs: 1 });
+      const runs = Array.from({ length: 5 }, () => collect(runner, { prompt: "hi", sampling: { temperature: 0, numPredict: 4 } }));
+      for (const r of await Promise.all(runs)) assert.equal(r.done.timings.evalTokens, 4);
+      assert.equal(runner.peakActive, numParallel);
+      await runner.close();
+    }
+  });
 });

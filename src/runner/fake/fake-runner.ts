@@ -45,6 +45,11 @@ export class FakeRunner implements Runner {
   private exit!: () => void;
   private crashed = false;
   private readonly pieces: string[];
+  /** Requests decoding now, and those waiting for one of the `numParallel` slots (FIFO). */
+  private active = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  /** Most requests ever decoding at once (for tests of the slot limit). */
+  peakActive = 0;
 
   constructor(
     readonly options: LoadOptions,
@@ -60,6 +65,7 @@ export class FakeRunner implements Runner {
   crash(): void {
     this.crashed = true;
     this.exit();
+    for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
   async tokenize(text: string, opts: { addSpecial?: boolean } = {}): Promise<number[]> {
@@ -76,8 +82,36 @@ export class FakeRunner implements Runner {
       .join("");
   }
 
+  /** Waits for a free slot, as a real runner queues requests beyond `numParallel`. */
+  private async takeSlot(signal?: AbortSignal): Promise<() => void> {
+    const slots = Math.max(1, this.options.numParallel ?? 1);
+    while (this.active >= slots) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+      this.check();
+      if (signal?.aborted) throw new CanceledError();
+    }
+    this.active++;
+    this.peakActive = Math.max(this.peakActive, this.active);
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.active--;
+      this.slotWaiters.shift()?.();
+    };
+  }
+
   async *complete(req: CompletionRequest): AsyncIterable<CompletionChunk> {
     this.check();
+    const free = await this.takeSlot(req.signal);
+    try {
+      yield* this.generate(req);
+    } finally {
+      free();
+    }
+  }
+
+  private async *generate(req: CompletionRequest): AsyncIterable<CompletionChunk> {
     const prompt = typeof req.prompt === "string" ? await this.tokenize(req.prompt) : req.prompt;
     const s = req.sampling;
     const random = s.temperature === 0 ? undefined : mulberry32(s.seed === undefined || s.seed < 0 ? Date.now() : s.seed);
@@ -118,8 +152,10 @@ export class FakeRunner implements Runner {
     };
   }
 
-  async embed(inputs: string[]): Promise<EmbedResult> {
+  async embed(inputs: string[], opts: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
     this.check();
+    const free = await this.takeSlot(opts.signal);
+    free();
     const embeddings = inputs.map((t) => [t.length, 1, 0.5]);
     return { embeddings, promptTokens: inputs.reduce((n, t) => n + t.length + 1, 0) };
   }
@@ -127,6 +163,7 @@ export class FakeRunner implements Runner {
   async close(): Promise<void> {
     this.closed = true;
     this.exit();
+    for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
   private check(): void {
