@@ -21,13 +21,17 @@ export function modelCapabilities(model: Model, gguf: GgufFile | undefined): str
   }
   if (model.projectors.length) caps.add("vision");
   if (model.template !== undefined) {
-    try {
-      const c = templateCapabilities(parseTemplate(model.template));
-      if (c.tools) caps.add("tools");
-      if (c.insert) caps.add("insert");
-      if (c.thinking) caps.add("thinking");
-    } catch {
-      // A template that no longer parses adds nothing; create refuses such templates.
+    // Only a template naming .Tools, .Suffix or .Thinking can add a capability: any other (a 10 MiB
+    // plain text one too) is not parsed at all.
+    if (/Tools|Suffix|Thinking/.test(model.template)) {
+      try {
+        const c = templateCapabilities(parseTemplate(model.template));
+        if (c.tools) caps.add("tools");
+        if (c.insert) caps.add("insert");
+        if (c.thinking) caps.add("thinking");
+      } catch {
+        // A template that no longer parses adds nothing; create refuses such templates.
+      }
     }
   } else {
     const jinja = chatTemplateOf(gguf);

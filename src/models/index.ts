@@ -31,6 +31,8 @@ export class Models {
   private readonly lister: ModelLister;
   private readonly transfers?: Transfers;
   private listed?: { at: number; models: ListResponse["models"] };
+  /** The refresh in progress: concurrent listings wait for it instead of each reading the store. */
+  private refreshing?: { generation: number; models: Promise<ListResponse["models"]> };
   private generation = 0;
 
   constructor(opts: { store: Store; ggufs?: GgufCache; transfers?: Transfers }) {
@@ -47,13 +49,22 @@ export class Models {
    */
   async list(): Promise<ListResponse> {
     const now = Date.now();
-    if (!this.listed || now - this.listed.at > LIST_TTL_MS) {
+    if (this.listed && now - this.listed.at <= LIST_TTL_MS) return { models: this.listed.models };
+    // One refresh at a time; one started before a change to the store is not reused after it.
+    if (!this.refreshing || this.refreshing.generation !== this.generation) {
       const generation = this.generation;
-      const models = await this.lister.list();
-      if (generation === this.generation) this.listed = { at: now, models };
-      return { models };
+      const refresh = { generation, models: this.lister.list() };
+      this.refreshing = refresh;
+      void refresh.models.then(
+        (models) => {
+          if (generation === this.generation) this.listed = { at: now, models };
+        },
+        () => undefined,
+      ).finally(() => {
+        if (this.refreshing === refresh) this.refreshing = undefined;
+      });
     }
-    return { models: this.listed.models };
+    return { models: await this.refreshing.models };
   }
 
   /** Forgets the cached listing; every mutation calls it when it ends, failed or not. */

@@ -1,6 +1,9 @@
 // `/api/tags` (ollama-spec §1.5): every manifest with details and capabilities, newest first.
 // Entries are cached by manifest digest: a listing re-reads only the manifests (cheap), and the
-// config blob, template and GGUF header only for models it has not seen.
+// config blob, template and GGUF header only for models it has not seen, once however many listings
+// ask at the same time. System prompts, licenses and other large layers are never read here.
+
+type Entry = Omit<ListModelResponse, "modified_at">;
 
 import type { ListModelResponse, ModelDetails } from "../api/types.js";
 import { displayShortest } from "../name/index.js";
@@ -21,18 +24,31 @@ export function detailsOf(model: Model): ModelDetails {
 }
 
 export class ModelLister {
-  private entries = new Map<string, Omit<ListModelResponse, "modified_at">>();
+  /** By name and manifest digest; a promise, so concurrent listings share one read. */
+  private entries = new Map<string, Promise<Entry>>();
 
   constructor(
     private readonly store: Store,
     private readonly ggufs: GgufCache,
   ) {}
 
-  private async entry(m: StoredManifest): Promise<Omit<ListModelResponse, "modified_at">> {
-    const key = `${displayShortest(m.name)}@${m.digest}`;
-    const hit = this.entries.get(key);
-    if (hit) return hit;
-    const model = await readModel(this.store, m.name);
+  private entry(m: StoredManifest): Promise<Entry> {
+    const key = this.keyOf(m);
+    let p = this.entries.get(key);
+    if (!p) {
+      p = this.read(m);
+      p.catch(() => this.entries.delete(key));
+      this.entries.set(key, p);
+    }
+    return p;
+  }
+
+  private keyOf(m: StoredManifest): string {
+    return `${displayShortest(m.name)}@${m.digest}`;
+  }
+
+  private async read(m: StoredManifest): Promise<Entry> {
+    const model = await readModel(this.store, m.name, "listing");
     const gguf = model.modelPath ? await this.ggufs.read(model.modelPath).catch(() => undefined) : undefined;
     const name = displayShortest(m.name);
     const e = {
@@ -43,12 +59,14 @@ export class ModelLister {
       details: detailsOf(model),
       capabilities: modelCapabilities(model, gguf),
     };
-    this.entries.set(key, e);
     return e;
   }
 
   async list(): Promise<ListModelResponse[]> {
     const { models } = await this.store.list();
+    // Entries of models gone or changed are dropped, so the cache holds at most one per stored model.
+    const current = new Set(models.map((m) => this.keyOf(m)));
+    for (const key of this.entries.keys()) if (!current.has(key)) this.entries.delete(key);
     const out = await Promise.all(
       models.map(async (m) => {
         try {

@@ -6,8 +6,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import test from "node:test";
+import { parseName } from "../name/index.js";
+import { MediaType } from "../store/index.js";
+import { model } from "../testutil/fixtures.js";
 import { MAX_JSON_DEPTH, scanJsonLimits } from "./json-scan.js";
-import { post, testApp } from "./testing.js";
+import { createFromFile, post, testApp } from "./testing.js";
 
 const nested = (depth: number, leaf = "1") => "[".repeat(depth) + leaf + "]".repeat(depth);
 
@@ -105,4 +108,33 @@ test("hostile names and digests are 4xx and never touch a path outside the store
   assert.deepEqual(readdirSync(outside), []);
   const top = readdirSync(dirname(store.root)).filter((n) => n.includes("pwned") || n === "x" || n === "y");
   assert.deepEqual(top, []);
+});
+
+test("concurrent listings read each new model once, and never its system prompt", async (t) => {
+  const { app, store, cleanup } = testApp();
+  t.after(cleanup);
+  const tenMiB = (c: string) => c.repeat(10 * 1024 * 1024);
+  await createFromFile(app, "big-plain", model("stories260K.gguf"), { template: "{{ .Prompt }}" + tenMiB("t"), system: tenMiB("s") });
+  await createFromFile(app, "big-tools", model("stories260K.gguf"), { template: "{{ if .Tools }}T{{ end }}{{ .Prompt }}" + tenMiB("u"), system: tenMiB("v") });
+  const layers = async (name: string) => (await store.readManifest(parseName(name))).manifest.layers;
+  const systems = (await Promise.all(["big-plain", "big-tools"].map(layers))).flat().filter((l) => l.mediaType === MediaType.system).map((l) => l.digest);
+  const templates = (await Promise.all(["big-plain", "big-tools"].map(layers))).flat().filter((l) => l.mediaType === MediaType.template).map((l) => l.digest);
+  assert.equal(systems.length, 2);
+
+  const reads = new Map<string, number>();
+  const read = store.blobs.read.bind(store.blobs);
+  store.blobs.read = (digest: string) => {
+    reads.set(digest, (reads.get(digest) ?? 0) + 1);
+    return read(digest);
+  };
+  const listings = Array.from({ length: 32 }, async () => (await app.request("/api/tags")).json());
+  // The server answers other requests while the listings run.
+  assert.deepEqual(await (await app.request("/api/version")).json(), { version: "0.0.0-test" });
+  const results = await Promise.all(listings);
+  for (const body of results) {
+    const caps = Object.fromEntries(body.models.map((m: { name: string; capabilities: string[] }) => [m.name, m.capabilities]));
+    assert.deepEqual(caps, { "big-plain:latest": ["completion"], "big-tools:latest": ["completion", "tools"] });
+  }
+  for (const d of systems) assert.equal(reads.get(d) ?? 0, 0, "a listing never reads a system prompt");
+  for (const d of templates) assert.equal(reads.get(d), 1, "each template is read once for all 32 listings");
 });

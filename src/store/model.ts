@@ -28,7 +28,15 @@ export interface Model {
   license: string[];
 }
 
-export async function readModel(store: Store, name: ModelName): Promise<Model> {
+/**
+ * Which text layers to read: all of them, or only what a listing needs (the template, for capabilities).
+ * A listing never reads system prompts, parameters, messages or licenses, however large.
+ */
+export type ModelLayers = "all" | "listing";
+
+const LISTING_SKIPS = new Set<string>([MediaType.system, MediaType.params, MediaType.messages, MediaType.license]);
+
+export async function readModel(store: Store, name: ModelName, layers: ModelLayers = "all"): Promise<Model> {
   const stored = await store.readManifest(name);
   const { manifest } = stored;
   let config: ModelConfig = { architecture: "amd64", os: "linux" };
@@ -55,6 +63,7 @@ export async function readModel(store: Store, name: ModelName): Promise<Model> {
     license: [],
   };
   for (const layer of manifest.layers) {
+    if (layers === "listing" && LISTING_SKIPS.has(layer.mediaType)) continue;
     switch (layer.mediaType) {
       case MediaType.model:
         model.modelPath = store.blobs.path(layer.digest);
