@@ -9,7 +9,7 @@ import { buildMetrics, createdAt, nowNs } from "./metrics.js";
 import { chatMessages, fitMessages } from "./prompt.js";
 import type { PromptRenderer } from "./renderer.js";
 import type { Lease } from "./seams.js";
-import { checkTopLogprobs, parseFormat, resolveThink, type ThinkSetting } from "./validate.js";
+import { checkDepth, checkTopLogprobs, parseFormat, resolveThink, type ThinkSetting } from "./validate.js";
 
 interface PreparedChat {
   m: ResolvedModel;
@@ -20,6 +20,8 @@ interface PreparedChat {
 
 /** Shared by chat and countChatTokens: resolution, capability checks, the full message list. */
 export async function prepareChat(core: InferenceCore, req: ChatRequest): Promise<PreparedChat> {
+  checkDepth(req.tools, "tools");
+  checkDepth(req.messages, "messages");
   const m = await core.resolve(req.model, "required");
   const renderer = core.renderer(m, true);
   const caps = core.capabilities(m, renderer);

@@ -2,6 +2,21 @@
 
 import type { Format, Think } from "../api/types.js";
 import { BadRequestError, InvalidOptionError } from "../util/errors.js";
+import { jsonDepth } from "../util/json-depth.js";
+
+/**
+ * How deep a client's structured values (`format`, `tools`, tool-call arguments) may nest. The body may
+ * nest 10,000 deep (Go's decoder limit), but schema-to-grammar conversion, template rendering and JSON
+ * encoding recurse once per level; real schemas stay within a few dozen levels.
+ */
+export const MAX_VALUE_DEPTH = 128;
+
+/** A 400 naming the field when `value` nests deeper than MAX_VALUE_DEPTH. */
+export function checkDepth(value: unknown, field: string): void {
+  if (value !== null && typeof value === "object" && jsonDepth(value, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH) {
+    throw new BadRequestError(`${field} is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  }
+}
 
 export const RAW_MODE_ERROR = "raw mode does not support template, system, or context";
 
@@ -16,7 +31,10 @@ export function checkTopLogprobs(n: number | undefined): void {
 export function parseFormat(format: Format | undefined | unknown): "json" | Record<string, unknown> | undefined {
   if (format === undefined || format === null || format === "") return undefined;
   if (format === "json") return "json";
-  if (typeof format === "object" && !Array.isArray(format)) return format as Record<string, unknown>;
+  if (typeof format === "object" && !Array.isArray(format)) {
+    checkDepth(format, "format");
+    return format as Record<string, unknown>;
+  }
   throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; expected "json" or a valid JSON Schema object`);
 }
 

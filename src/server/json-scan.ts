@@ -79,19 +79,3 @@ export function scanJsonLimits(text: string): ScanProblem | undefined {
 export function depthMessage(bracket: string): string {
   return `invalid character '${bracket}' exceeded max depth`;
 }
-
-/** Depth of a parsed JSON value, counted without recursion (for values built in code, not parsed). */
-export function jsonDepth(value: unknown, limit = Infinity): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
-    }
-  }
-  return max;
-}

@@ -2,7 +2,8 @@
 
 import { freePort } from "../../src/testutil/net.js";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { REPO_ROOT, tempDir } from "../../src/testutil/fixtures.js";
 
@@ -33,6 +34,8 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
 
 export interface ServerHandle {
   url: string;
+  /** The `herd serve` process. */
+  pid: number;
   home: string;
   env: NodeJS.ProcessEnv;
   logs: () => string;
@@ -71,6 +74,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   }
   return {
     url,
+    pid: child.pid!,
     home: dir,
     env,
     logs: () => logs,
@@ -82,4 +86,32 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       cleanup();
     },
   };
+}
+
+/** Live child processes of `pid` (the runners of a server), from /proc; empty where there is no /proc. */
+export function childPids(pid: number): number[] {
+  if (!existsSync("/proc")) return [];
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // Fields after the parenthesised command: state, ppid, …
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid && fields[0] !== "Z") out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** Uploads a GGUF as a blob and creates `name` from it over HTTP, as the CLI does. */
+export async function createModel(url: string, name: string, ggufPath: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const bytes = readFileSync(ggufPath);
+  const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
+  const up = await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: bytes });
+  if (up.status !== 201 && up.status !== 200) throw new Error(`blob upload: ${up.status}`);
+  const res = await fetch(`${url}/api/create`, { method: "POST", body: JSON.stringify({ model: name, files: { "model.gguf": digest }, stream: false, ...extra }) });
+  if (res.status !== 200) throw new Error(`create: ${res.status} ${await res.text()}`);
 }

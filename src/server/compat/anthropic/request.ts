@@ -150,15 +150,15 @@ function thinkOf(body: Record<string, unknown>): Think | undefined {
   return undefined;
 }
 
+/** Counts string characters with an explicit stack: a body may nest 10,000 deep. */
 function estimateTokens(body: Record<string, unknown>): number {
   let chars = 0;
-  const visit = (v: unknown): void => {
+  const stack: unknown[] = [body.system, body.messages, body.tools];
+  while (stack.length) {
+    const v = stack.pop();
     if (typeof v === "string") chars += v.length;
-    else if (Array.isArray(v)) v.forEach(visit);
-    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (k !== "data") visit(x);
-  };
-  visit(body.system);
-  visit(body.messages);
-  visit(body.tools);
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (k !== "data") stack.push(x);
+  }
   return Math.floor(chars / 4);
 }
