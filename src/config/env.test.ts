@@ -41,4 +41,6 @@ test("models dir defaults to Ollama's and expands ~", () => {
   assert.equal(c.maxQueue, 7);
   assert.equal(c.noPrune, true);
   assert.equal(c.keepAlive, "5m");
+  assert.equal(c.numParallel, 1);
+  assert.equal(serverConfig({ HOME: "/h", OLLAMA_NUM_PARALLEL: "4" }).numParallel, 4);
 });
