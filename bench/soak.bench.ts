@@ -23,7 +23,7 @@ interface Kind {
 
 const msgs = [{ role: "user", content: "Tell me a story" }];
 const opts = { temperature: 0, num_predict: 6 };
-const KINDS: Kind[] = [
+export const KINDS: Kind[] = [
   { path: "/api/generate", body: { model: "stories", prompt: "Once upon a time", stream: false, options: opts } },
   { path: "/api/generate", body: { model: "stories", prompt: "Once upon a time", options: opts } },
   { path: "/api/chat", body: { model: "stories", messages: msgs, options: opts } },
@@ -61,7 +61,7 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-async function send(url: string, kind: Kind): Promise<number> {
+export async function send(url: string, kind: Kind): Promise<number> {
   const init: RequestInit = kind.body === undefined ? {} : { method: "POST", body: typeof kind.body === "string" ? kind.body : JSON.stringify(kind.body) };
   const ac = new AbortController();
   const res = await fetch(url + kind.path, { ...init, signal: ac.signal });

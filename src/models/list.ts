@@ -3,13 +3,13 @@
 // config blob, template and GGUF header only for models it has not seen, once however many listings
 // ask at the same time. System prompts, licenses and other large layers are never read here.
 
-type Entry = Omit<ListModelResponse, "modified_at">;
-
 import type { ListModelResponse, ModelDetails } from "../api/types.js";
 import { displayShortest } from "../name/index.js";
 import { manifestSize, type Model, readModel, type Store, type StoredManifest } from "../store/index.js";
 import { modelCapabilities } from "./capabilities.js";
 import type { GgufCache } from "../gguf/index.js";
+
+type Entry = Omit<ListModelResponse, "modified_at">;
 
 export function detailsOf(model: Model): ModelDetails {
   const c = model.config;

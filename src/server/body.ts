@@ -51,10 +51,6 @@ export async function readRequestJson(req: Request): Promise<unknown> {
   return parseJsonBody(bytes);
 }
 
-export function readJson(c: Context): Promise<unknown> {
-  return readRequestJson(c.req.raw);
-}
-
 function jsonKind(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
@@ -100,7 +96,7 @@ function numberTypeAt(schema: z.ZodType, keys: string[]): string {
 export async function readBody<T extends z.ZodType>(c: Context, schema: T, struct = "Request"): Promise<z.infer<T>> {
   let raw: unknown;
   try {
-    raw = await readJson(c);
+    raw = await readRequestJson(c.req.raw);
   } catch (err) {
     if (err instanceof JsonNumberError && err.keys.length > 0) {
       throw new BadRequestError(
