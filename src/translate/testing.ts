@@ -121,13 +121,20 @@ export interface Gemma3Shape {
   headDim: number;
   /** Also embed tinygemma3's vision tower and projector (then embd must be 128). */
   vision: boolean;
-  /** Scale of token_embd and FFN (the bench grows these to reach a size). */
   type?: "F32" | "F16";
+  /** Leave the text weights unwritten (the benchmark fills the file itself, without holding it in memory). */
+  noData?: boolean;
 }
 
 /** A gemma3 file as Ollama publishes it (nested rope keys, no RMS epsilon, an extra image token, vision inside). */
 export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 1): Promise<void> {
-  const w = new Weights(seed);
+  const rand = new Weights(seed);
+  const w = s.noData
+    ? {
+        tensor: (name: string, dims: number[], type: "F32" | "F16" = "F32"): GgufWriteTensor => ({ name, dims, type }),
+        norm: (name: string, n: number): GgufWriteTensor => ({ name, dims: [n], type: "F32" }),
+      }
+    : rand;
   const type = s.type ?? "F32";
   const vocab = await spmVocab(["<image_soft_token>"]);
   const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length - 1;
