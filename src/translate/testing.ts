@@ -122,6 +122,8 @@ export interface Gemma3Shape {
   /** Also embed tinygemma3's vision tower and projector (then embd must be 128). */
   vision: boolean;
   type?: "F32" | "F16";
+  /** embeddinggemma's layout: the sentence-transformers dense head, `norm.weight`, mean pooling. */
+  embedding?: boolean;
   /** Leave the text weights unwritten (the benchmark fills the file itself, without holding it in memory). */
   noData?: boolean;
 }
@@ -136,8 +138,8 @@ export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 
       }
     : rand;
   const type = s.type ?? "F32";
-  const vocab = await spmVocab(["<image_soft_token>"]);
-  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length - 1;
+  const vocab = await spmVocab(s.embedding ? [] : ["<image_soft_token>"]);
+  const nVocab = 512;
   const md: Md = {
     "general.architecture": str("gemma3"),
     "general.name": str("synthetic gemma3"),
@@ -156,7 +158,16 @@ export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 
     ...vocab,
     "tokenizer.ggml.add_padding_token": { type: "bool", value: false },
   };
-  const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, nVocab], type), w.norm("output_norm.weight", s.embd)];
+  const tensors: GgufWriteTensor[] = [
+    w.tensor("token_embd.weight", [s.embd, nVocab], type),
+    w.norm(s.embedding ? "norm.weight" : "output_norm.weight", s.embd),
+  ];
+  if (s.embedding) {
+    // embeddinggemma was converted later than the chat models: it has its RMS epsilon, and mean pooling.
+    md["gemma3.attention.layer_norm_rms_epsilon"] = f32(1e-6);
+    md["gemma3.pooling_type"] = u32(1);
+    tensors.push(w.tensor("dense.0.weight", [s.embd, 4 * s.embd], type), w.tensor("dense.1.weight", [4 * s.embd, s.embd], type));
+  }
   for (let i = 0; i < s.layers; i++) {
     const b = `blk.${i}.`;
     tensors.push(
@@ -268,3 +279,86 @@ export async function writePublishedGptoss(path: string, s: GptossShape, seed = 
   }
   await writeGguf(path, { metadata: md, tensors });
 }
+
+export interface LlamaLikeShape {
+  /** The architecture the file claims (its key prefix). */
+  arch: string;
+  embd: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  ff: number;
+  qkvBias?: boolean;
+  qkNorm?: boolean;
+  /** Layers i with (i + 1) % every == 0 are mixture-of-experts with a shared expert (llama4's interleave). */
+  moe?: { every: number; experts: number; ff: number };
+  /** Extra metadata (arch-prefixed keys, vision hyper-parameters). */
+  keys?: Md;
+  /** Extra tensors (an embedded vision tower in its published names). */
+  tensors?: (w: Weights) => GgufWriteTensor[];
+}
+
+/**
+ * A decoder in llama.cpp's common layout (token_embd, per-layer attention + gated FFN, output_norm), as
+ * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
+ */
+export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3): Promise<void> {
+  const w = new Weights(seed);
+  const vocab = await spmVocab();
+  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length;
+  const a = s.arch;
+  const md: Md = {
+    "general.architecture": str(a),
+    [`${a}.context_length`]: u32(256),
+    [`${a}.embedding_length`]: u32(s.embd),
+    [`${a}.block_count`]: u32(s.layers),
+    [`${a}.feed_forward_length`]: u32(s.ff),
+    [`${a}.attention.head_count`]: u32(s.heads),
+    [`${a}.attention.head_count_kv`]: u32(s.kvHeads),
+    [`${a}.attention.key_length`]: u32(s.headDim),
+    [`${a}.attention.value_length`]: u32(s.headDim),
+    [`${a}.rope.dimension_count`]: u32(s.headDim),
+    [`${a}.attention.layer_norm_rms_epsilon`]: f32(1e-6),
+    ...vocab,
+    ...s.keys,
+  };
+  const q = s.heads * s.headDim;
+  const kv = s.kvHeads * s.headDim;
+  const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, nVocab]), w.norm("output_norm.weight", s.embd)];
+  for (let i = 0; i < s.layers; i++) {
+    const b = `blk.${i}.`;
+    tensors.push(
+      w.norm(`${b}attn_norm.weight`, s.embd),
+      w.tensor(`${b}attn_q.weight`, [s.embd, q]),
+      w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
+      w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
+      w.tensor(`${b}attn_output.weight`, [q, s.embd]),
+      w.norm(`${b}ffn_norm.weight`, s.embd),
+    );
+    const m = s.moe;
+    if (m && (i + 1) % m.every === 0) {
+      tensors.push(
+        w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
+        w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
+        w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
+        w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
+        w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
+        w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
+        w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
+      );
+    } else {
+      tensors.push(
+        w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
+        w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
+        w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
+      );
+    }
+    if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
+    if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
+  }
+  tensors.push(...(s.tensors?.(w) ?? []));
+  await writeGguf(path, { metadata: md, tensors });
+}
+
+export const meta = { u32, f32, str };
