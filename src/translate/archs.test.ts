@@ -426,3 +426,79 @@ describe("translations of the other published architectures", () => {
     assert.equal((await translator.prepare({ modelPath: model("stories260K.gguf"), projectorPath: typed, numCtx: 64 })).projectorPath, typed);
   });
 });
+
+describe("metadata-only translations (Ollama's key and tensor fixes)", () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(() => ({ dir, cleanup } = tempDir("herd-translate-meta-")));
+  after(() => cleanup());
+
+  async function translated(name: string, metadata: Record<string, unknown>, tensors: { name: string; dims: number[] }[]) {
+    const src = join(dir, `${name}.gguf`);
+    await writeGguf(src, {
+      metadata: metadata as Parameters<typeof writeGguf>[1]["metadata"],
+      tensors: tensors.map((t) => ({ ...t, type: "F32" })),
+    });
+    const load = await new Translator({ dir: join(dir, "derived") }).prepare({ modelPath: src, numCtx: 64 });
+    assert.notEqual(load.modelPath, src, `${name} is translated`);
+    return readGguf(load.modelPath);
+  }
+
+  it("lfm2: the pre-output norm renamed, the FFN width taken from the tensor", async () => {
+    const g = await translated("lfm2", { "general.architecture": str("lfm2"), "lfm2.feed_forward_length": u32(999) }, [
+      { name: "output_norm.weight", dims: [8] },
+      { name: "blk.0.ffn_gate.weight", dims: [8, 24] },
+    ]);
+    assert.ok(names(g).has("token_embd_norm.weight"));
+    assert.equal(g.metadata["lfm2.feed_forward_length"], 24);
+    assert.equal(g.metadata["tokenizer.ggml.pre"], "lfm2");
+  });
+
+  it("olmo3 → olmo2, laguna's SWA keys and gate tensors, qwen3next's ssm_dt and KV-head array", async () => {
+    const o = await translated("olmo3", { "general.architecture": str("olmo3"), "olmo3.block_count": u32(2) }, [{ name: "x.weight", dims: [4] }]);
+    assert.equal(o.metadata["general.architecture"], "olmo2");
+    assert.equal(o.metadata["olmo2.block_count"], 2);
+    assert.equal(o.metadata["olmo3.block_count"], undefined);
+    const l = await translated("laguna", { "general.architecture": str("laguna"), "laguna.rope.swa.freq_base": f32(10000) }, [
+      { name: "blk.0.attn_g.weight", dims: [4] },
+    ]);
+    assert.equal(l.metadata["laguna.rope.freq_base_swa"], 10000);
+    assert.ok(names(l).has("blk.0.attn_gate.weight"));
+    const q = await translated(
+      "qwen3next",
+      { "general.architecture": str("qwen3next"), "qwen3next.attention.head_count_kv": { type: "array<uint32>", value: [0, 2, 0, 4] } },
+      [{ name: "blk.0.ssm_dt", dims: [4] }],
+    );
+    assert.equal(q.metadata["qwen3next.attention.head_count_kv"], 4);
+    assert.ok(names(q).has("blk.0.ssm_dt.bias"));
+  });
+
+  it("glm4moelite → deepseek2 with MLA-absorbed dims; nemotron_h_moe latent FFN names and hidden MTP", async () => {
+    const g = await translated(
+      "glm4moelite",
+      {
+        "general.architecture": str("glm4moelite"),
+        "glm4moelite.attention.kv_lora_rank": u32(512),
+        "glm4moelite.rope.dimension_count": u32(64),
+        "glm4moelite.attention.key_length": u32(256),
+        "tokenizer.ggml.eos_token_ids": { type: "array<int32>", value: [10, 11, 12] },
+      },
+      [{ name: "x.weight", dims: [4] }],
+    );
+    assert.equal(g.metadata["general.architecture"], "deepseek2");
+    assert.equal(g.metadata["deepseek2.attention.head_count_kv"], 1);
+    assert.equal(g.metadata["deepseek2.attention.key_length"], 576);
+    assert.equal(g.metadata["deepseek2.attention.value_length"], 512);
+    assert.equal(g.metadata["deepseek2.attention.key_length_mla"], 256);
+    assert.equal(g.metadata["deepseek2.expert_group_count"], 1);
+    assert.equal(g.metadata["tokenizer.ggml.eot_token_id"], 11);
+    assert.equal(g.metadata["tokenizer.ggml.eom_token_id"], 12);
+    const n = await translated("nemotron", { "general.architecture": str("nemotron_h_moe") }, [
+      { name: "blk.1.ffn_latent_in.weight", dims: [16, 8] },
+      { name: "blk.1.ffn_latent_out.weight", dims: [8, 16] },
+      { name: "mtp.layers.0.x.weight", dims: [4] },
+    ]);
+    assert.equal(n.metadata["nemotron_h_moe.moe_latent_size"], 8);
+    assert.deepEqual([...names(n)].sort(), ["blk.1.ffn_latent_down.weight", "blk.1.ffn_latent_up.weight"]);
+  });
+});
