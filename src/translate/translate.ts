@@ -18,6 +18,7 @@ import {
   qwen3next,
   snowflakeArcticEmbed2,
 } from "./arch/text-only.js";
+import { deepseekocr, gemma4, glmocr, nemotronHOmni, qwen35, qwen35moe } from "./arch/text-more.js";
 import { Plan } from "./plan.js";
 
 /** Bump when any handler's output changes: cached translations of older versions are not reused. */
@@ -28,6 +29,9 @@ const TEXT_HANDLERS: Handler[] = [
   gemma3,
   snowflakeArcticEmbed2,
   gemma3n,
+  gemma4,
+  qwen35moe,
+  qwen35,
   qwen3next,
   laguna,
   gptoss,
@@ -37,9 +41,12 @@ const TEXT_HANDLERS: Handler[] = [
   qwen25vl,
   qwen3vl,
   glm4moelite,
+  deepseekocr,
+  nemotronHOmni,
   nemotronHMoe,
   llama3,
   llama4,
+  glmocr,
 ];
 
 /** Monolithic files used as a projector, in Ollama's clip dispatch order. */
