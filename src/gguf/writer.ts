@@ -142,14 +142,29 @@ interface Layout {
   totalSize: number;
 }
 
-function layout(spec: GgufWriteSpec): Layout {
-  const version = spec.version ?? 3;
-  const out = new Out(version >= 2);
-  const metadata = spec.metadata ?? {};
-  const tensors = spec.tensors ?? [];
-  const align = metadata["general.alignment"] ? Number(metadata["general.alignment"].value) : 32;
+/** A tensor entry of a header whose data offsets the caller chose (relative to the data region). */
+export interface GgufHeaderTensor {
+  name: string;
+  dims: number[];
+  /** ggml type id. */
+  type: number;
+  offset: number;
+}
 
-  out.push(Buffer.from((spec.magic ?? "GGUF").padEnd(4, "\0").slice(0, 4), "latin1"));
+/**
+ * The header bytes (magic through the tensor table, not padded): for writers that place tensor data
+ * themselves, e.g. translation keeping each tensor where it already lies in a copied data region.
+ * Its length does not depend on the offsets (they are fixed-width), so a caller may encode once with
+ * placeholder offsets to learn where the data region starts.
+ */
+export function encodeGgufHeader(
+  metadata: Record<string, GgufTypedValue>,
+  tensors: GgufHeaderTensor[],
+  opts: { version?: number; magic?: string } = {},
+): Buffer {
+  const version = opts.version ?? 3;
+  const out = new Out(version >= 2);
+  out.push(Buffer.from((opts.magic ?? "GGUF").padEnd(4, "\0").slice(0, 4), "latin1"));
   out.u32(version);
   out.len(tensors.length);
   out.len(Object.keys(metadata).length);
@@ -157,29 +172,42 @@ function layout(spec: GgufWriteSpec): Layout {
     out.str(key);
     writeValue(out, type, value, true);
   }
-
-  const placed: Layout["tensors"] = [];
-  let rel = 0;
   for (const t of tensors) {
-    const id = typeof t.type === "number" ? t.type : ggmlTypeByName(t.type)?.id;
-    if (id === undefined) throw new TypeError(`unknown ggml type ${t.type}`);
-    const size = t.data?.length ?? t.size ?? tensorByteSize(id, t.dims) ?? 0;
     out.str(t.name);
     out.u32(t.dims.length);
     for (const d of t.dims) {
       if (version >= 2) out.fixed(8, (b, at) => b.writeBigUInt64LE(BigInt(d), at));
       else out.u32(d);
     }
-    out.u32(id);
-    out.fixed(8, (b, at) => b.writeBigUInt64LE(BigInt(rel), at));
+    out.u32(t.type);
+    out.fixed(8, (b, at) => b.writeBigUInt64LE(BigInt(t.offset), at));
+  }
+  return out.bytes();
+}
+
+function layout(spec: GgufWriteSpec): Layout {
+  const metadata = spec.metadata ?? {};
+  const tensors = spec.tensors ?? [];
+  const align = metadata["general.alignment"] ? Number(metadata["general.alignment"].value) : 32;
+
+  const placed: Layout["tensors"] = [];
+  const entries: GgufHeaderTensor[] = [];
+  let rel = 0;
+  for (const t of tensors) {
+    const id = typeof t.type === "number" ? t.type : ggmlTypeByName(t.type)?.id;
+    if (id === undefined) throw new TypeError(`unknown ggml type ${t.type}`);
+    const size = t.data?.length ?? t.size ?? tensorByteSize(id, t.dims) ?? 0;
+    entries.push({ name: t.name, dims: t.dims, type: id, offset: rel });
     placed.push({ offset: rel, size, data: t.data });
     rel = Math.ceil((rel + size) / align) * align;
   }
-  const dataOffset = Math.ceil(out.length / align) * align;
-  out.push(Buffer.alloc(dataOffset - out.length));
+  const head = encodeGgufHeader(metadata, entries, { version: spec.version, magic: spec.magic });
+  const dataOffset = Math.ceil(head.length / align) * align;
+  const header = Buffer.alloc(dataOffset);
+  head.copy(header, 0);
   const last = placed[placed.length - 1];
   const totalSize = dataOffset + (last ? last.offset + last.size : 0);
-  return { header: out.bytes(), dataOffset, tensors: placed, totalSize };
+  return { header, dataOffset, tensors: placed, totalSize };
 }
 
 /** The whole file in memory (for small test files). */

@@ -14,6 +14,7 @@ import { ensureKeyPair } from "../registry/index.js";
 import { createLlamaRunner, estimateMemory } from "../runner/index.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
+import { translatingRunner, Translator } from "../translate/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
 import { createApp, fetchHandler } from "./app.js";
@@ -43,15 +44,16 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   }
 
   const keepAliveMs = parseKeepAlive(/^-?\d+$/.test(cfg.keepAlive) ? Number(cfg.keepAlive) : cfg.keepAlive);
+  const ggufs = new GgufCache();
+  // Published blobs llama.cpp cannot load as they are get translated on their first load.
+  const translator = new Translator({ dir: store.blobs.derivedDir, readHeader: (p) => ggufs.read(p), log });
   const scheduler = new Scheduler({
-    createRunner: createLlamaRunner,
-    estimateMemory,
+    ...translatingRunner(translator, { createRunner: createLlamaRunner, estimateMemory }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
     defaultKeepAliveMs: keepAliveMs,
     availableMemory: () => freemem(),
   });
-  const ggufs = new GgufCache();
   const inference = new Inference({
     store,
     ggufs,

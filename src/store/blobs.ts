@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat, utimes } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { digestFileName, parseDigest } from "../name/index.js";
@@ -29,11 +29,17 @@ function toIterable(src: ByteSource): AsyncIterable<Uint8Array> {
   return src as AsyncIterable<Uint8Array>;
 }
 
+/** Files herd derives from a blob (translations for llama.cpp), named `<sha256-hex>.<suffix>`. */
+export const DERIVED_DIR = "herd-derived";
+
 export class BlobStore {
   readonly dir: string;
+  /** Beside `blobs/`, where Ollama never looks; removed with the blob they came from. */
+  readonly derivedDir: string;
 
   constructor(root: string) {
     this.dir = join(root, "blobs");
+    this.derivedDir = join(root, DERIVED_DIR);
   }
 
   path(digest: string): string {
@@ -127,5 +133,17 @@ export class BlobStore {
 
   async remove(digest: string): Promise<void> {
     await rm(this.path(digest), { force: true });
+    await this.removeDerived(digestFileName(digest));
+  }
+
+  /** Removes the files derived from the blob named `blobName` (`sha256-<hex>`). */
+  async removeDerived(blobName: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.derivedDir);
+    } catch {
+      return;
+    }
+    for (const n of names) if (n.startsWith(`${blobName}.`)) await rm(join(this.derivedDir, n), { force: true });
   }
 }

@@ -71,8 +71,32 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
       removed.push(name);
     }
   }
+  await pruneDerived(store, grace, now);
   await removeEmptyDirs(store.manifestsDir, true);
   return { removed };
+}
+
+/** Derived files whose blob is gone, and stale temp files of an interrupted translation. */
+async function pruneDerived(store: Store, grace: number, now: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(store.blobs.derivedDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(store.blobs.derivedDir, name);
+    let remove: boolean;
+    if (name.startsWith(TEMP_PREFIX)) {
+      const pid = Number(name.slice(TEMP_PREFIX.length).split("-")[0]);
+      const age = now - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
+      remove = !(pid !== process.pid && pidAlive(pid) && age < grace);
+    } else {
+      const blob = /^(sha256-[0-9a-f]{64})\./.exec(name)?.[1];
+      remove = blob === undefined ? false : !(await stat(join(store.blobs.dir, blob)).then(() => true, () => false));
+    }
+    if (remove) await rm(path, { force: true, recursive: true });
+  }
 }
 
 async function removeEmptyDirs(dir: string, isRoot: boolean): Promise<boolean> {

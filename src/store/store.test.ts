@@ -158,3 +158,30 @@ test("ModelCache serves a model again until its manifest changes", async (t) => 
   await store.deleteManifest(parseName("m"));
   await assert.rejects(cache.read(parseName("m")), /not found/);
 });
+
+test("files derived from a blob go with it: on delete, and at prune when the blob is gone or a temp file is stale", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const store = new Store(dir);
+    const kept = await store.blobs.write("kept weights");
+    const gone = await store.blobs.write("removed weights");
+    mkdirSync(store.blobs.derivedDir, { recursive: true });
+    const name = (d: string) => d.replace(":", "-");
+    for (const d of [kept.digest, gone.digest]) {
+      writeFileSync(join(store.blobs.derivedDir, `${name(d)}.v1.gguf`), "x");
+      writeFileSync(join(store.blobs.derivedDir, `${name(d)}.v1.mmproj.gguf`), "x");
+    }
+    await store.blobs.remove(gone.digest);
+    assert.deepEqual(readdirSync(store.blobs.derivedDir).sort(), [`${name(kept.digest)}.v1.gguf`, `${name(kept.digest)}.v1.mmproj.gguf`]);
+
+    // An orphan (its blob removed behind herd's back) and a dead process's temp file are pruned.
+    const orphan = `sha256-${"a".repeat(64)}.v1.gguf`;
+    writeFileSync(join(store.blobs.derivedDir, orphan), "x");
+    writeFileSync(join(store.blobs.derivedDir, "tmp-999999999-abc-x.gguf"), "x");
+    await store.writeManifest(parseName("m"), newManifest({ mediaType: CONFIG_MEDIA_TYPE, ...kept }, [{ mediaType: MediaType.model, ...kept }]));
+    await pruneStore(store);
+    assert.deepEqual(readdirSync(store.blobs.derivedDir).sort(), [`${name(kept.digest)}.v1.gguf`, `${name(kept.digest)}.v1.mmproj.gguf`]);
+  } finally {
+    cleanup();
+  }
+});

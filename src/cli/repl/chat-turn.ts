@@ -63,10 +63,20 @@ export async function preload(io: TurnIO, session: ChatSession): Promise<void> {
   const req: Parameters<Client["generate"]>[0] = { model: s.model };
   if (s.keepAlive !== undefined) req.keep_alive = s.keepAlive;
   if (s.think !== undefined) req.think = s.think;
-  for await (const _ of io.client.generate(req)) {
-    // the load-only reply carries nothing to show
+  // A first load can take a while (a published model is translated for llama.cpp then; the server logs
+  // it): say so once instead of sitting silent, as Ollama's spinner would.
+  const slow = setTimeout(() => io.stderr.write(`loading ${s.model}… (a first load may translate the model for llama.cpp)\n`), PRELOAD_NOTICE_MS);
+  try {
+    for await (const _ of io.client.generate(req)) {
+      // the load-only reply carries nothing to show
+    }
+  } finally {
+    clearTimeout(slow);
   }
 }
+
+/** How long a silent preload may take before `herd run` says what it is waiting for. */
+export const PRELOAD_NOTICE_MS = 2000;
 
 /** Shows a Modelfile's MESSAGEs as if they had been typed, and starts the history with them. */
 export function replayMessages(io: TurnIO, session: ChatSession, messages: Message[] | undefined): void {

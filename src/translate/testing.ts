@@ -1,0 +1,364 @@
+// Synthetic files in the layouts Ollama publishes (random weights, tiny shapes), written with herd's
+// GGUF writer from the facts in Ollama's compat layer and llama.cpp's expected tensor lists
+// (src/models/<arch>.cpp load_arch_tensors). For the translation tests and the benchmark.
+
+import { readFileSync } from "node:fs";
+import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
+import { model } from "../testutil/fixtures.js";
+
+/** A deterministic PRNG (mulberry32), so generated files are identical between runs. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function f32ToF16(v: number): number {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
+  const mant = x & 0x7fffff;
+  if (exp <= 0) return sign;
+  if (exp >= 31) return sign | 0x7c00;
+  return sign | (exp << 10) | (mant >>> 13);
+}
+
+export class Weights {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = rng(seed);
+  }
+  /** Random values in ±scale, as F32 or F16. */
+  tensor(name: string, dims: number[], type: "F32" | "F16" = "F32", scale = 0.05): GgufWriteTensor {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = Buffer.allocUnsafe(n * (type === "F32" ? 4 : 2));
+    for (let i = 0; i < n; i++) {
+      const v = (this.next() * 2 - 1) * scale;
+      if (type === "F32") data.writeFloatLE(v, i * 4);
+      else data.writeUInt16LE(f32ToF16(v), i * 2);
+    }
+    return { name, dims, type, data };
+  }
+  /** A norm weight: ones plus noise. */
+  norm(name: string, n: number): GgufWriteTensor {
+    const data = Buffer.allocUnsafe(n * 4);
+    for (let i = 0; i < n; i++) data.writeFloatLE(1 + (this.next() - 0.5) * 0.02, i * 4);
+    return { name, dims: [n], type: "F32", data };
+  }
+}
+
+type Md = Record<string, GgufTypedValue>;
+const u32 = (value: number): GgufTypedValue => ({ type: "uint32", value });
+const f32 = (value: number): GgufTypedValue => ({ type: "float32", value });
+const str = (value: string): GgufTypedValue => ({ type: "string", value });
+
+/** stories260K's 512-token SentencePiece vocabulary, with `extra` tokens appended (e.g. multimodal ones). */
+export async function spmVocab(extra: string[] = []): Promise<Md> {
+  const g = await readGguf(model("stories260K.gguf"));
+  const md = typedMetadata(g);
+  const out: Md = {};
+  for (const [k, v] of Object.entries(md)) if (k.startsWith("tokenizer.")) out[k] = v;
+  out["tokenizer.ggml.tokens"] = { type: "array<string>", value: [...(g.metadata["tokenizer.ggml.tokens"] as string[]), ...extra] };
+  out["tokenizer.ggml.scores"] = { type: "array<float32>", value: [...(g.metadata["tokenizer.ggml.scores"] as number[]), ...extra.map(() => 0)] };
+  out["tokenizer.ggml.token_type"] = { type: "array<int32>", value: [...(g.metadata["tokenizer.ggml.token_type"] as number[]), ...extra.map(() => 4)] };
+  return out;
+}
+
+/** A byte-level BPE vocabulary (GPT-2's byte-to-unicode alphabet) plus an end-of-text token. */
+export function bpeVocab(): Md {
+  const printable: number[] = [];
+  for (let b = 33; b <= 126; b++) printable.push(b);
+  for (let b = 161; b <= 172; b++) printable.push(b);
+  for (let b = 174; b <= 255; b++) printable.push(b);
+  const set = new Set(printable);
+  const tokens: string[] = new Array(256);
+  let extra = 0;
+  for (let b = 0; b < 256; b++) tokens[b] = String.fromCodePoint(set.has(b) ? b : 256 + extra++);
+  tokens.push("<|endoftext|>");
+  return {
+    "tokenizer.ggml.model": str("gpt2"),
+    "tokenizer.ggml.pre": str("default"),
+    "tokenizer.ggml.tokens": { type: "array<string>", value: tokens },
+    "tokenizer.ggml.token_type": { type: "array<int32>", value: tokens.map((_, i) => (i === 256 ? 3 : 1)) },
+    "tokenizer.ggml.merges": { type: "array<string>", value: ["Ġ t", "h e"] },
+    "tokenizer.ggml.bos_token_id": u32(256),
+    "tokenizer.ggml.eos_token_id": u32(256),
+  };
+}
+
+/** The real tinygemma3 projector (llama.cpp layout), whose tensors a published gemma3 file embeds. */
+export async function tinyGemma3Projector(): Promise<{ gguf: GgufFile; bytes: Buffer }> {
+  const path = model("mmproj-tinygemma3.gguf");
+  return { gguf: await readGguf(path), bytes: readFileSync(path) };
+}
+
+/** llama.cpp projector tensor names → the names Ollama's gemma3 converter wrote (the inverse of its clip renames). */
+export function publishedGemma3VisionName(name: string): string {
+  return name
+    .replace("v.patch_embd", "v.patch_embedding")
+    .replace("v.position_embd", "v.position_embedding")
+    .replace("v.post_ln", "v.post_layernorm")
+    .replace(".ln1", ".layer_norm1")
+    .replace(".ln2", ".layer_norm2")
+    .replace(".attn_out", ".attn_output")
+    .replace(".ffn_down", ".mlp.fc1")
+    .replace(".ffn_up", ".mlp.fc2")
+    .replace("mm.input_projection", "mm.mm_input_projection")
+    .replace("mm.soft_emb_norm", "mm.mm_soft_emb_norm");
+}
+
+export interface Gemma3Shape {
+  embd: number;
+  layers: number;
+  ff: number;
+  heads: number;
+  headDim: number;
+  /** Also embed tinygemma3's vision tower and projector (then embd must be 128). */
+  vision: boolean;
+  type?: "F32" | "F16";
+  /** embeddinggemma's layout: the sentence-transformers dense head, `norm.weight`, mean pooling. */
+  embedding?: boolean;
+  /** Leave the text weights unwritten (the benchmark fills the file itself, without holding it in memory). */
+  noData?: boolean;
+}
+
+/** A gemma3 file as Ollama publishes it (nested rope keys, no RMS epsilon, an extra image token, vision inside). */
+export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 1): Promise<void> {
+  const rand = new Weights(seed);
+  const w = s.noData
+    ? {
+        tensor: (name: string, dims: number[], type: "F32" | "F16" = "F32"): GgufWriteTensor => ({ name, dims, type }),
+        norm: (name: string, n: number): GgufWriteTensor => ({ name, dims: [n], type: "F32" }),
+      }
+    : rand;
+  const type = s.type ?? "F32";
+  const vocab = await spmVocab(s.embedding ? [] : ["<image_soft_token>"]);
+  const nVocab = 512;
+  const md: Md = {
+    "general.architecture": str("gemma3"),
+    "general.name": str("synthetic gemma3"),
+    "gemma3.context_length": u32(256),
+    "gemma3.embedding_length": u32(s.embd),
+    "gemma3.block_count": u32(s.layers),
+    "gemma3.feed_forward_length": u32(s.ff),
+    "gemma3.attention.head_count": u32(s.heads),
+    "gemma3.attention.head_count_kv": u32(1),
+    "gemma3.attention.key_length": u32(s.headDim),
+    "gemma3.attention.value_length": u32(s.headDim),
+    "gemma3.attention.sliding_window": u32(16),
+    "gemma3.rope.global.freq_base": f32(1000000),
+    "gemma3.rope.local.freq_base": f32(10000),
+    "gemma3.mm.tokens_per_image": u32(256),
+    ...vocab,
+    "tokenizer.ggml.add_padding_token": { type: "bool", value: false },
+  };
+  const tensors: GgufWriteTensor[] = [
+    w.tensor("token_embd.weight", [s.embd, nVocab], type),
+    w.norm(s.embedding ? "norm.weight" : "output_norm.weight", s.embd),
+  ];
+  if (s.embedding) {
+    // embeddinggemma was converted later than the chat models: it has its RMS epsilon, and mean pooling.
+    md["gemma3.attention.layer_norm_rms_epsilon"] = f32(1e-6);
+    md["gemma3.pooling_type"] = u32(1);
+    tensors.push(w.tensor("dense.0.weight", [s.embd, 4 * s.embd], type), w.tensor("dense.1.weight", [4 * s.embd, s.embd], type));
+  }
+  for (let i = 0; i < s.layers; i++) {
+    const b = `blk.${i}.`;
+    tensors.push(
+      w.norm(`${b}attn_norm.weight`, s.embd),
+      w.tensor(`${b}attn_q.weight`, [s.embd, s.heads * s.headDim], type),
+      w.tensor(`${b}attn_k.weight`, [s.embd, s.headDim], type),
+      w.tensor(`${b}attn_v.weight`, [s.embd, s.headDim], type),
+      w.tensor(`${b}attn_output.weight`, [s.heads * s.headDim, s.embd], type),
+      w.norm(`${b}post_attention_norm.weight`, s.embd),
+      w.norm(`${b}attn_k_norm.weight`, s.headDim),
+      w.norm(`${b}attn_q_norm.weight`, s.headDim),
+      w.norm(`${b}ffn_norm.weight`, s.embd),
+      w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff], type),
+      w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff], type),
+      w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd], type),
+      w.norm(`${b}post_ffw_norm.weight`, s.embd),
+    );
+  }
+  if (s.vision) {
+    const proj = await tinyGemma3Projector();
+    const pm = proj.gguf.metadata;
+    Object.assign(md, {
+      "gemma3.vision.block_count": u32(pm["clip.vision.block_count"] as number),
+      "gemma3.vision.embedding_length": u32(pm["clip.vision.embedding_length"] as number),
+      "gemma3.vision.feed_forward_length": u32(pm["clip.vision.feed_forward_length"] as number),
+      "gemma3.vision.image_size": u32(pm["clip.vision.image_size"] as number),
+      "gemma3.vision.patch_size": u32(pm["clip.vision.patch_size"] as number),
+      "gemma3.vision.attention.head_count": u32(pm["clip.vision.attention.head_count"] as number),
+      "gemma3.vision.attention.layer_norm_epsilon": f32(pm["clip.vision.attention.layer_norm_epsilon"] as number),
+    });
+    for (const t of proj.gguf.tensors) {
+      const at = proj.gguf.dataOffset + t.offset;
+      let data: Buffer = proj.bytes.subarray(at, at + t.size!);
+      let ttype: number | string = t.type;
+      // Ollama's converter kept these in F16; llama.cpp's stores them in F32.
+      if (t.name === "v.patch_embd.weight" || t.name === "v.position_embd.weight") {
+        const h = Buffer.allocUnsafe(t.elements * 2);
+        for (let i = 0; i < t.elements; i++) h.writeUInt16LE(f32ToF16(data.readFloatLE(i * 4)), i * 2);
+        data = h;
+        ttype = "F16";
+      }
+      tensors.push({ name: publishedGemma3VisionName(t.name), dims: t.dims, type: ttype, data });
+    }
+  }
+  await writeGguf(path, { metadata: md, tensors });
+}
+
+export interface GptossShape {
+  embd: number;
+  layers: number;
+  heads: number;
+  headDim: number;
+  experts: number;
+  expertFf: number;
+}
+
+/** A gpt-oss file as Ollama publishes it: arch `gptoss`, `attn_out`, suffixless `attn_sinks`, `ffn_norm`. */
+export async function writePublishedGptoss(path: string, s: GptossShape, seed = 2): Promise<void> {
+  const w = new Weights(seed);
+  const vocab = bpeVocab();
+  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length;
+  const md: Md = {
+    "general.architecture": str("gptoss"),
+    "gptoss.context_length": u32(256),
+    "gptoss.embedding_length": u32(s.embd),
+    "gptoss.block_count": u32(s.layers),
+    "gptoss.feed_forward_length": u32(s.expertFf),
+    "gptoss.attention.head_count": u32(s.heads),
+    "gptoss.attention.head_count_kv": u32(1),
+    "gptoss.attention.key_length": u32(s.headDim),
+    "gptoss.attention.value_length": u32(s.headDim),
+    "gptoss.rope.dimension_count": u32(s.headDim),
+    "gptoss.rope.freq_base": f32(150000),
+    "gptoss.attention.layer_norm_rms_epsilon": f32(1e-5),
+    "gptoss.attention.sliding_window": u32(16),
+    "gptoss.expert_count": u32(s.experts),
+    "gptoss.expert_used_count": u32(2),
+    ...vocab,
+  };
+  const q = s.heads * s.headDim;
+  const tensors: GgufWriteTensor[] = [
+    w.tensor("token_embd.weight", [s.embd, nVocab]),
+    w.norm("output_norm.weight", s.embd),
+    w.tensor("output.weight", [s.embd, nVocab]),
+  ];
+  for (let i = 0; i < s.layers; i++) {
+    const b = `blk.${i}.`;
+    tensors.push(
+      w.norm(`${b}attn_norm.weight`, s.embd),
+      w.norm(`${b}ffn_norm.weight`, s.embd),
+      w.tensor(`${b}attn_q.weight`, [s.embd, q]),
+      w.tensor(`${b}attn_q.bias`, [q]),
+      w.tensor(`${b}attn_k.weight`, [s.embd, s.headDim]),
+      w.tensor(`${b}attn_k.bias`, [s.headDim]),
+      w.tensor(`${b}attn_v.weight`, [s.embd, s.headDim]),
+      w.tensor(`${b}attn_v.bias`, [s.headDim]),
+      w.tensor(`${b}attn_out.weight`, [q, s.embd]),
+      w.tensor(`${b}attn_out.bias`, [s.embd]),
+      w.tensor(`${b}attn_sinks`, [s.heads]),
+      w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, s.experts]),
+      w.tensor(`${b}ffn_gate_inp.bias`, [s.experts]),
+      w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, s.expertFf, s.experts]),
+      w.tensor(`${b}ffn_gate_exps.bias`, [s.expertFf, s.experts]),
+      w.tensor(`${b}ffn_up_exps.weight`, [s.embd, s.expertFf, s.experts]),
+      w.tensor(`${b}ffn_up_exps.bias`, [s.expertFf, s.experts]),
+      w.tensor(`${b}ffn_down_exps.weight`, [s.expertFf, s.embd, s.experts]),
+      w.tensor(`${b}ffn_down_exps.bias`, [s.embd, s.experts]),
+    );
+  }
+  await writeGguf(path, { metadata: md, tensors });
+}
+
+export interface LlamaLikeShape {
+  /** The architecture the file claims (its key prefix). */
+  arch: string;
+  embd: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  ff: number;
+  qkvBias?: boolean;
+  qkNorm?: boolean;
+  /** Layers i with (i + 1) % every == 0 are mixture-of-experts with a shared expert (llama4's interleave). */
+  moe?: { every: number; experts: number; ff: number };
+  /** Extra metadata (arch-prefixed keys, vision hyper-parameters). */
+  keys?: Md;
+  /** Extra tensors (an embedded vision tower in its published names). */
+  tensors?: (w: Weights) => GgufWriteTensor[];
+}
+
+/**
+ * A decoder in llama.cpp's common layout (token_embd, per-layer attention + gated FFN, output_norm), as
+ * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
+ */
+export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3): Promise<void> {
+  const w = new Weights(seed);
+  const vocab = await spmVocab();
+  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length;
+  const a = s.arch;
+  const md: Md = {
+    "general.architecture": str(a),
+    [`${a}.context_length`]: u32(256),
+    [`${a}.embedding_length`]: u32(s.embd),
+    [`${a}.block_count`]: u32(s.layers),
+    [`${a}.feed_forward_length`]: u32(s.ff),
+    [`${a}.attention.head_count`]: u32(s.heads),
+    [`${a}.attention.head_count_kv`]: u32(s.kvHeads),
+    [`${a}.attention.key_length`]: u32(s.headDim),
+    [`${a}.attention.value_length`]: u32(s.headDim),
+    [`${a}.rope.dimension_count`]: u32(s.headDim),
+    [`${a}.attention.layer_norm_rms_epsilon`]: f32(1e-6),
+    ...vocab,
+    ...s.keys,
+  };
+  const q = s.heads * s.headDim;
+  const kv = s.kvHeads * s.headDim;
+  const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, nVocab]), w.norm("output_norm.weight", s.embd)];
+  for (let i = 0; i < s.layers; i++) {
+    const b = `blk.${i}.`;
+    tensors.push(
+      w.norm(`${b}attn_norm.weight`, s.embd),
+      w.tensor(`${b}attn_q.weight`, [s.embd, q]),
+      w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
+      w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
+      w.tensor(`${b}attn_output.weight`, [q, s.embd]),
+      w.norm(`${b}ffn_norm.weight`, s.embd),
+    );
+    const m = s.moe;
+    if (m && (i + 1) % m.every === 0) {
+      tensors.push(
+        w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
+        w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
+        w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
+        w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
+        w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
+        w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
+        w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
+      );
+    } else {
+      tensors.push(
+        w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
+        w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
+        w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
+      );
+    }
+    if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
+    if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
+  }
+  tensors.push(...(s.tensors?.(w) ?? []));
+  await writeGguf(path, { metadata: md, tensors });
+}
+
+export const meta = { u32, f32, str };

@@ -1,0 +1,127 @@
+// Writes a plan to a file. ggml requires the tensor table to describe the data region exactly: tensor i
+// at the sum of the padded sizes of tensors 0..i-1 (gguf_init_from_reader checks every offset). So:
+//
+// - "clone" (text models, which keep most of their bytes in their order): the source file is cloned whole
+//   (`copyFile` with COPYFILE_FICLONE: a reflink where the filesystem shares extents, else the kernel's
+//   copy_file_range), and the new header is written over the old one, padded with a filler key so the
+//   data region starts where it did. The leading run of tensors that sit exactly where the new table
+//   wants them stays in place; everything after the first difference (a hidden or changed tensor) is
+//   streamed to its new place, and the file is cut to its new length.
+// - "pack" (projectors, which keep a small part of a monolithic file; or a header that outgrew the old
+//   one): header, then each tensor streamed.
+//
+// Both are deterministic: the same input gives the same bytes.
+
+import { constants } from "node:fs";
+import { copyFile, type FileHandle, open } from "node:fs/promises";
+import { encodeGgufHeader, type GgufHeaderTensor } from "../gguf/index.js";
+import { readRange } from "./ops.js";
+import type { Plan, PlanTensor } from "./plan.js";
+
+export type WriteMode = "clone" | "pack";
+
+function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+function sizeOf(t: PlanTensor): number {
+  return t.data.kind === "copy" ? t.data.size : t.data.op.size;
+}
+
+/** Clone when the kept source bytes are at least half the file: cheaper than streaming them. */
+export function chooseMode(plan: Plan): WriteMode {
+  let kept = 0;
+  for (const t of plan.tensors) if (t.data.kind === "copy") kept += t.data.size;
+  return kept * 2 >= plan.gguf.fileSize - plan.gguf.dataOffset ? "clone" : "pack";
+}
+
+/** A key llama.cpp ignores, sized so the header ends where the source's data region starts. */
+export const FILLER_KEY = "herd.translate.padding";
+
+function header(plan: Plan, offsets: number[], filler?: number): Buffer {
+  const metadata = Object.fromEntries(plan.kv);
+  if (filler !== undefined) metadata[FILLER_KEY] = { type: "array<uint8>", value: new Array<number>(filler).fill(0) };
+  const tensors: GgufHeaderTensor[] = plan.tensors.map((t, i) => ({ name: t.name, dims: t.dims, type: t.type, offset: offsets[i] ?? 0 }));
+  return encodeGgufHeader(metadata, tensors, { version: plan.gguf.version });
+}
+
+/** Bytes a filler key with an empty value adds: key length + key + value type + item type + count. */
+const FILLER_OVERHEAD = 8 + FILLER_KEY.length + 4 + 4 + 8;
+
+async function writeAll(out: FileHandle, data: Uint8Array, at: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await out.write(data, done, data.length - done, at + done);
+    done += bytesWritten;
+  }
+}
+
+async function writeTensor(src: FileHandle, out: FileHandle, t: PlanTensor, at: number): Promise<void> {
+  const chunks = t.data.kind === "copy" ? readRange(src, t.data.at, t.data.size) : t.data.op.produce(src);
+  let pos = at;
+  for await (const c of chunks) {
+    await writeAll(out, c, pos);
+    pos += c.length;
+  }
+  const want = sizeOf(t);
+  if (pos - at !== want) throw new Error(`tensor ${t.name}: wrote ${pos - at} bytes for ${want}`);
+}
+
+/** Writes `plan` (read from `srcPath`) to `outPath`, which must not be in use; returns its size. */
+export async function writePlan(srcPath: string, plan: Plan, outPath: string, mode: WriteMode = chooseMode(plan)): Promise<number> {
+  const align = plan.gguf.alignment;
+  const n = plan.tensors.length;
+  const offsets: number[] = [];
+  let end = 0;
+  for (const t of plan.tensors) {
+    offsets.push(end);
+    end = alignUp(end + sizeOf(t), align);
+  }
+  const last = n ? offsets[n - 1]! + sizeOf(plan.tensors[n - 1]!) : 0;
+
+  let head = header(plan, offsets);
+  let dataStart = alignUp(head.length, align);
+  let inPlace = 0;
+  if (mode === "clone") {
+    const d = plan.gguf.dataOffset;
+    if (head.length + FILLER_OVERHEAD <= d) {
+      // Pad so the data region starts at the source's, then keep the leading tensors already in place.
+      head = header(plan, offsets, d - head.length - FILLER_OVERHEAD);
+      dataStart = d;
+      while (inPlace < n) {
+        const t = plan.tensors[inPlace]!;
+        if (t.data.kind !== "copy" || t.data.at !== d + offsets[inPlace]!) break;
+        inPlace++;
+      }
+    }
+    if (inPlace === 0) mode = "pack";
+  }
+  const padded = Buffer.alloc(dataStart);
+  head.copy(padded, 0);
+
+  if (mode === "clone") await copyFile(srcPath, outPath, constants.COPYFILE_FICLONE);
+  const src = await open(srcPath, "r");
+  try {
+    const out = await open(outPath, mode === "clone" ? "r+" : "w", 0o644);
+    try {
+      await writeAll(out, padded, 0);
+      for (let i = inPlace; i < n; i++) {
+        const at = dataStart + offsets[i]!;
+        // The padding after the previous tensor: zeros, as any GGUF writer leaves them.
+        if (i > 0) {
+          const prevEnd = dataStart + offsets[i - 1]! + sizeOf(plan.tensors[i - 1]!);
+          if (at > prevEnd) await writeAll(out, Buffer.alloc(at - prevEnd), prevEnd);
+        }
+        await writeTensor(src, out, plan.tensors[i]!, at);
+      }
+      const size = dataStart + last;
+      await out.truncate(size);
+      await out.sync();
+      return size;
+    } finally {
+      await out.close();
+    }
+  } finally {
+    await src.close();
+  }
+}
