@@ -21,8 +21,8 @@ interface PreparedChat {
 /** Shared by chat and countChatTokens: resolution, capability checks, the full message list. */
 export async function prepareChat(core: InferenceCore, req: ChatRequest): Promise<PreparedChat> {
   const m = await core.resolve(req.model, "required");
+  const caps = core.capabilities(m);
   const renderer = core.renderer(m, true);
-  const caps = core.capabilities(m, renderer);
   core.requireCompletion(m, caps, "chat");
   if (req.tools?.length && !caps.has("tools")) throw new CapabilityError(`${m.longName} does not support tools`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);

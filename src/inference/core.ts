@@ -4,12 +4,12 @@
 import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
-import { type Model, ModelCache } from "../store/index.js";
+import { type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
 import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
-import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
+import { type GgufSummary, ggufSummary } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
@@ -100,13 +100,12 @@ export class InferenceCore {
     });
   }
 
-  /** Ollama's capability list for this model with this renderer (ollama-spec §8.4). */
-  capabilities(m: ResolvedModel, renderer: PromptRenderer): Set<string> {
-    const caps = new Set<string>(m.model.config.capabilities ?? []);
-    caps.add(m.gguf.hasPooling ? "embedding" : "completion");
-    for (const c of renderer.capabilities) caps.add(c);
-    if (m.model.projectors.length) caps.add("vision");
-    return caps;
+  /**
+   * The model's capabilities as show and tags report them (ollama-spec §8.4): from its own template,
+   * not a request's `template` override, as Ollama checks them.
+   */
+  capabilities(m: ResolvedModel): Set<string> {
+    return new Set(modelCapabilities(m.model, m.gguf, { preferGo: this.defaults.goTemplate }));
   }
 
   requireCompletion(m: ResolvedModel, caps: Set<string>, verb: "generate" | "chat"): void {
@@ -135,7 +134,7 @@ export class InferenceCore {
     }
     const merged = mergeOptions({
       contextLength: this.defaults.contextLength,
-      trainedContext: m.gguf.contextLength,
+      trainedContext: m.gguf.context_length ?? 0,
       modelParams,
       requestOptions,
       embedding,

@@ -23,7 +23,7 @@ async function leaseFor(
   keepAlive: KeepAlive | undefined,
   signal?: AbortSignal,
 ): Promise<Lease> {
-  const merged = core.mergeOptions(m, options, { embedding: m.gguf.hasPooling });
+  const merged = core.mergeOptions(m, options, { embedding: m.gguf.pooling_type !== undefined });
   return core.acquire(m, merged, core.keepAliveMs(keepAlive), signal);
 }
 

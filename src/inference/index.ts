@@ -20,4 +20,4 @@ export type { AcquireRequest, Lease, LoadedRunner, RunnerMeta, SchedulerLike } f
 export type { RerankRequest, RerankResult } from "./embed.js";
 export { mergeOptions, DEFAULT_NUM_CTX, type MergedOptions } from "./options.js";
 export { l2Normalize, finishEmbedding } from "./embed-math.js";
-export { ggufSummary, modelDetails, type GgufSummary } from "./model-info.js";
+export { ggufSummary, type GgufSummary } from "./model-info.js";

@@ -16,7 +16,6 @@ export function createJinjaRenderer(source: string, tokens: { bos?: string; eos?
   return {
     kind: "jinja",
     source,
-    capabilities: [...(caps.tools ? ["tools"] : []), ...(caps.thinking ? ["thinking"] : [])],
     thinkingTags: caps.thinking ? DEFAULT_THINKING_TAGS : undefined,
     toolFormat: detectToolFormat(source),
     render(messages: Message[], opts: RenderOptions): string {

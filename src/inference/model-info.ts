@@ -2,22 +2,10 @@
 // template, pooling (embedding models), and the details `/api/ps` shows. Headers are read once per
 // file and cached (blobs are content-addressed, so a path never changes meaning).
 
-import type { ModelDetails } from "../api/types.js";
-import { type GgufCache, type GgufFile, type GgufValue, modelDetails as ggufDetails } from "../gguf/index.js";
-import type { Model } from "../store/index.js";
+import { describeGguf, type GgufCache, type GgufFile, type GgufModelDetails, type GgufValue } from "../gguf/index.js";
 
-export interface GgufSummary {
-  architecture: string;
-  /** `<arch>.context_length`; 0 when absent. */
-  contextLength: number;
-  embeddingLength: number;
-  /** `tokenizer.chat_template`, when the file carries one. */
-  chatTemplate?: string;
-  /** `<arch>.pooling_type` exists: an embedding model (ollama-spec §8.4). */
-  hasPooling: boolean;
-  /** As the gguf reader derives them (Ollama's HumanNumber; file type or dominant tensor type). */
-  parameterSize: string;
-  quantizationLevel: string;
+/** The header's description (details, trained context, pooling, chat template) plus the BOS/EOS texts. */
+export interface GgufSummary extends GgufModelDetails {
   /** Text of the BOS/EOS tokens, for chat templates that print them. */
   bosToken?: string;
   eosToken?: string;
@@ -38,17 +26,8 @@ export function ggufSummary(path: string, ggufs: GgufCache): Promise<GgufSummary
 
 function summarize(gguf: GgufFile): GgufSummary {
   const md = gguf.metadata;
-  const details = ggufDetails(gguf);
-  const arch = str(md["general.architecture"]) ?? "";
-  const num = (v: GgufValue | undefined) => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0);
   return {
-    architecture: arch,
-    contextLength: num(md[`${arch}.context_length`]),
-    embeddingLength: num(md[`${arch}.embedding_length`]),
-    chatTemplate: str(md["tokenizer.chat_template"]),
-    hasPooling: md[`${arch}.pooling_type`] !== undefined,
-    parameterSize: details.parameter_size,
-    quantizationLevel: details.quantization_level,
+    ...describeGguf(gguf),
     bosToken: tokenText(md, "tokenizer.ggml.bos_token_id"),
     eosToken: tokenText(md, "tokenizer.ggml.eos_token_id"),
   };
@@ -58,23 +37,6 @@ function tokenText(md: Record<string, GgufValue>, key: string): string | undefin
   const id = md[key];
   const tokens = md["tokenizer.ggml.tokens"];
   if ((typeof id !== "number" && typeof id !== "bigint") || !Array.isArray(tokens)) return undefined;
-  return str(tokens[Number(id)]);
-}
-
-function str(v: GgufValue | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-/** Details as `/api/ps` and `/api/tags` show them: the config blob first, the GGUF header second. */
-export function modelDetails(model: Model, gguf: GgufSummary): ModelDetails {
-  const c = model.config;
-  const family = c.model_family || gguf.architecture;
-  return {
-    parent_model: model.parentModel,
-    format: c.model_format || "gguf",
-    family,
-    families: c.model_families ?? (family ? [family] : null),
-    parameter_size: c.model_type || gguf.parameterSize,
-    quantization_level: c.file_type || gguf.quantizationLevel,
-  };
+  const t = tokens[Number(id)];
+  return typeof t === "string" ? t : undefined;
 }

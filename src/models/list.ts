@@ -2,22 +2,20 @@
 // Entries are cached by manifest digest: a listing re-reads only the manifests (cheap), and the
 // config blob, template and GGUF header only for models it has not seen.
 
-import type { ListModelResponse, ModelDetails } from "../api/types.js";
+import type { ListModelResponse } from "../api/types.js";
 import { displayShortest } from "../name/index.js";
-import { manifestSize, type Model, readModel, type Store, type StoredManifest } from "../store/index.js";
-import { modelCapabilities } from "./capabilities.js";
-import type { GgufCache } from "../gguf/index.js";
+import { describeGguf, type GgufCache } from "../gguf/index.js";
+import { manifestSize, type Model, modelCapabilities, modelDetails, readModel, type Store, type StoredManifest } from "../store/index.js";
+import { TemplateError } from "../template/errors.js";
 
-export function detailsOf(model: Model): ModelDetails {
-  const c = model.config;
-  return {
-    parent_model: model.parentModel,
-    format: c.model_format || "gguf",
-    family: c.model_family ?? "",
-    families: c.model_families ?? null,
-    parameter_size: c.model_type ?? "",
-    quantization_level: c.file_type ?? "",
-  };
+/** A model whose template no longer parses is still listed, with no capabilities (show names the error). */
+function listedCapabilities(model: Model, weights: Parameters<typeof modelCapabilities>[1], preferGo: boolean): string[] {
+  try {
+    return modelCapabilities(model, weights, { preferGo });
+  } catch (err) {
+    if (err instanceof TemplateError) return [];
+    throw err;
+  }
 }
 
 export class ModelLister {
@@ -26,6 +24,7 @@ export class ModelLister {
   constructor(
     private readonly store: Store,
     private readonly ggufs: GgufCache,
+    private readonly preferGo: boolean,
   ) {}
 
   private async entry(m: StoredManifest): Promise<Omit<ListModelResponse, "modified_at">> {
@@ -34,14 +33,15 @@ export class ModelLister {
     if (hit) return hit;
     const model = await readModel(this.store, m.name);
     const gguf = model.modelPath ? await this.ggufs.read(model.modelPath).catch(() => undefined) : undefined;
+    const weights = gguf && describeGguf(gguf);
     const name = displayShortest(m.name);
     const e = {
       name,
       model: name,
       size: manifestSize(m.manifest),
       digest: m.digest,
-      details: detailsOf(model),
-      capabilities: modelCapabilities(model, gguf),
+      details: modelDetails(model, weights),
+      capabilities: listedCapabilities(model, weights, this.preferGo),
     };
     this.entries.set(key, e);
     return e;

@@ -59,7 +59,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
     log,
   });
-  const models = new Models({ store, ggufs, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
+  const models = new Models({ store, ggufs, goTemplate: cfg.goTemplate, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
   const app = createApp({
     store,
     models,

@@ -31,4 +31,5 @@ export {
 export { execute } from "./exec.js";
 export { GO_STRING, GoStruct } from "./values.js";
 export { detectNamedTemplate, loadNamedTemplate, TEMPLATES_DIR, type NamedTemplate } from "./named.js";
-export { jinjaCapabilities, renderJinja, type JinjaCapabilities, type JinjaInput } from "./jinja.js";
+export { renderJinja, type JinjaInput } from "./jinja.js";
+export { jinjaCapabilities, type JinjaCapabilities } from "./jinja-capabilities.js";

@@ -139,16 +139,3 @@ export function renderJinja(chatTemplate: string, input: JinjaInput): string {
   }
 }
 
-export interface JinjaCapabilities {
-  tools: boolean;
-  thinking: boolean;
-}
-
-/** §8.4 for a GGUF Jinja template: tools ⇐ `tools`/`tool_call`; thinking ⇐ `<think>` … `</think>`. */
-export function jinjaCapabilities(text: string): JinjaCapabilities {
-  const tools = text.includes("tools") || text.includes("tool_call");
-  const closes = text.includes("</think>");
-  const thinking =
-    closes && (text.includes("<think>") || text.includes(".split('</think>')") || text.includes('.split("</think>")'));
-  return { tools, thinking };
-}
