@@ -31,7 +31,11 @@ export interface LoadOptions {
   numKeep?: number;
 }
 
-/** Per-request sampling and stopping (ollama-spec §1.4 "request" kind). */
+/**
+ * Per-request sampling and stopping (ollama-spec §1.4 "request" kind). The runner owns no defaults:
+ * inference sends every field (Ollama's DefaultOptions merged with the model's and request's); a field
+ * left out turns its sampler off (no temperature = greedy, no top-k/top-p/min-p/penalty, keep none).
+ */
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;
