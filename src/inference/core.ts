@@ -14,12 +14,8 @@ import { type MergedOptions, mergeOptions } from "./options.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
 
+/** OLLAMA_KEEP_ALIVE is the scheduler's: it applies it to loads whose request has no keep_alive (§10). */
 export interface InferenceDefaults {
-  /**
-   * OLLAMA_KEEP_ALIVE in ms. Informational: the scheduler applies its own default to loads whose
-   * request has no keep_alive, and a loaded model keeps its duration unless a request sets one (§10).
-   */
-  keepAliveMs?: number;
   /** OLLAMA_CONTEXT_LENGTH; 0 = automatic (4096). */
   contextLength: number;
   /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */

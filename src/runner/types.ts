@@ -12,6 +12,7 @@ export interface LoadOptions {
   numBatch?: number;
   /** Layers on GPU: -1 auto, 0 CPU only. */
   numGpu?: number;
+  /** The GPU the model goes on (Ollama's main_gpu, an index among the visible devices). */
   mainGpu?: number;
   useMmap?: boolean;
   /** 0 = herd chooses per phase. */
@@ -28,7 +29,6 @@ export interface LoadOptions {
   projectorPath?: string;
   /** Context shift on overflow (Ollama's `shift`, default true). */
   shift?: boolean;
-  numKeep?: number;
 }
 
 /**

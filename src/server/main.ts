@@ -56,7 +56,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     store,
     ggufs,
     scheduler,
-    defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
+    defaults: { contextLength: cfg.contextLength, goTemplate: cfg.goTemplate },
     log,
   });
   const models = new Models({ store, ggufs, goTemplate: cfg.goTemplate, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
