@@ -5,7 +5,8 @@ import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
 import { type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
-import { detectNamedTemplate } from "../template/index.js";
+import { detectNamedTemplate, jinjaTemplates } from "../template/index.js";
+import { Lru } from "../util/lru.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
@@ -38,18 +39,14 @@ export interface ResolvedModel {
   key: string;
 }
 
-const namedStops = new Map<string, string[] | undefined>();
-
-function namedTemplateStops(jinja: string): string[] | undefined {
-  if (!namedStops.has(jinja)) {
-    const stop = detectNamedTemplate(jinja)?.parameters.stop;
-    namedStops.set(jinja, Array.isArray(stop) && stop.every((x) => typeof x === "string") ? stop : undefined);
-  }
-  return namedStops.get(jinja);
-}
+/** How many models' derived facts (header summary, named-template stops, compiled template) are kept. */
+const CACHED_MODELS = 16;
 
 export class InferenceCore {
   private readonly models: ModelCache;
+  private readonly summaries = new Lru<string, Promise<GgufSummary>>(CACHED_MODELS);
+  private readonly namedStops = new Lru<string, { stop?: string[] }>(CACHED_MODELS);
+  private readonly templates = jinjaTemplates(CACHED_MODELS);
 
   constructor(
     readonly store: Store,
@@ -76,7 +73,7 @@ export class InferenceCore {
       throw err;
     }
     if (!model.modelPath) throw new ModelNotFoundError(raw);
-    const gguf = await ggufSummary(model.modelPath, this.ggufs);
+    const gguf = await ggufSummary(model.modelPath, this.ggufs, this.summaries);
     return {
       requested: raw,
       model,
@@ -93,6 +90,7 @@ export class InferenceCore {
       preferGo: this.defaults.goTemplate || templateOverride !== undefined,
       gguf: m.gguf,
       forChat,
+      templates: this.templates,
     });
   }
 
@@ -125,7 +123,7 @@ export class InferenceCore {
     const embedding = opts.embedding ?? false;
     let modelParams = m.model.params;
     if (opts.renderer?.kind === "jinja" && modelParams.stop === undefined) {
-      const stop = namedTemplateStops(opts.renderer.source);
+      const stop = this.namedTemplateStops(opts.renderer.source);
       if (stop) modelParams = { ...modelParams, stop };
     }
     const merged = mergeOptions({
@@ -137,6 +135,16 @@ export class InferenceCore {
     });
     for (const key of merged.unknown) this.log.warn("invalid option provided", { option: key });
     return merged;
+  }
+
+  private namedTemplateStops(jinja: string): string[] | undefined {
+    let hit = this.namedStops.get(jinja);
+    if (!hit) {
+      const stop = detectNamedTemplate(jinja)?.parameters.stop;
+      hit = { stop: Array.isArray(stop) && stop.every((x) => typeof x === "string") ? stop : undefined };
+      this.namedStops.set(jinja, hit);
+    }
+    return hit.stop;
   }
 
   /** The request's keep_alive in ms; undefined when not given (a loaded model keeps its own). */

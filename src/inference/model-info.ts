@@ -2,6 +2,7 @@
 // template, pooling (embedding models), and the details `/api/ps` shows. Headers are read once per
 // file and cached (blobs are content-addressed, so a path never changes meaning).
 
+import type { Lru } from "../util/lru.js";
 import { describeGguf, type GgufCache, type GgufFile, type GgufModelDetails, type GgufValue } from "../gguf/index.js";
 
 /** The header's description (details, trained context, pooling, chat template) plus the BOS/EOS texts. */
@@ -11,17 +12,12 @@ export interface GgufSummary extends GgufModelDetails {
   eosToken?: string;
 }
 
-const cache = new Map<string, Promise<GgufSummary>>();
-
-/** The header summary of a GGUF file, derived once; the header itself comes through the shared cache. */
-export function ggufSummary(path: string, ggufs: GgufCache): Promise<GgufSummary> {
-  let p = cache.get(path);
-  if (!p) {
-    p = ggufs.read(path).then(summarize);
-    p.catch(() => cache.delete(path));
-    cache.set(path, p);
-  }
-  return p;
+/**
+ * The header summary of a GGUF file, derived once per path while `summaries` (owned by the inference
+ * service) remembers it; the header itself comes through the shared GgufCache.
+ */
+export function ggufSummary(path: string, ggufs: GgufCache, summaries: Lru<string, Promise<GgufSummary>>): Promise<GgufSummary> {
+  return summaries.getOrCreate(path, () => ggufs.read(path).then(summarize));
 }
 
 function summarize(gguf: GgufFile): GgufSummary {

@@ -4,6 +4,7 @@
 
 import type { Message, Tool } from "../api/types.js";
 import { chooseTemplate } from "../store/index.js";
+import type { JinjaTemplates } from "../template/index.js";
 import { createGoRenderer } from "./go-renderer.js";
 import { CHATML_TEMPLATE, createJinjaRenderer } from "./jinja-renderer.js";
 import type { GgufSummary } from "./model-info.js";
@@ -49,12 +50,14 @@ export interface RendererChoice {
   gguf: GgufSummary;
   /** Chat falls back to ChatML as llama-server does; generate to the prompt verbatim. */
   forChat: boolean;
+  /** The service's cache of compiled Jinja templates. */
+  templates?: JinjaTemplates;
 }
 
 export function chooseRenderer(c: RendererChoice): PromptRenderer {
   const template = chooseTemplate(c.goTemplate, c.gguf.chat_template, c.preferGo);
   if (template?.kind === "go") return createGoRenderer(template.source);
   const tokens = { bos: c.gguf.bosToken, eos: c.gguf.eosToken };
-  if (template?.kind === "jinja") return createJinjaRenderer(template.source, tokens);
-  return c.forChat ? createJinjaRenderer(CHATML_TEMPLATE, tokens) : verbatimRenderer;
+  if (template?.kind === "jinja") return createJinjaRenderer(template.source, tokens, c.templates);
+  return c.forChat ? createJinjaRenderer(CHATML_TEMPLATE, tokens, c.templates) : verbatimRenderer;
 }

@@ -49,6 +49,9 @@ export class ModelLister {
 
   async list(): Promise<ListModelResponse[]> {
     const { models } = await this.store.list();
+    // Entries are kept for the manifests that exist now, no more: the cache is as big as the store.
+    const present = new Set(models.map((m) => `${displayShortest(m.name)}@${m.digest}`));
+    for (const key of this.entries.keys()) if (!present.has(key)) this.entries.delete(key);
     const out = await Promise.all(
       models.map(async (m) => {
         try {
