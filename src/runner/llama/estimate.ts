@@ -3,7 +3,9 @@
 // resident size with mmap off (architecture.md, engine notes).
 
 import { stat } from "node:fs/promises";
-import { GgufInsights, readGgufFileInfo, type LlamaModel } from "node-llama-cpp";
+// Types only: the server process imports node-llama-cpp (~30 MB, seconds on a busy machine) on its
+// first estimate, not at startup; the child has it loaded anyway.
+import type { GgufInsights, LlamaModel } from "node-llama-cpp";
 import { ModelLoadError } from "../../util/errors.js";
 import { Lru } from "../../util/lru.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
@@ -44,7 +46,10 @@ async function insightsFor(path: string, cache?: HeaderCache): Promise<GgufInsig
   } catch (err) {
     throw new ModelLoadError(`unable to read model ${path}: ${(err as Error).message}`);
   }
-  const read = () => readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }).then((info) => GgufInsights.from(info));
+  const read = async () => {
+    const { GgufInsights, readGgufFileInfo } = await import("node-llama-cpp");
+    return GgufInsights.from(await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }));
+  };
   const pending = cache ? cache.getOrCreate(id, read) : read();
   try {
     return await pending;
