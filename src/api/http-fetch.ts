@@ -26,25 +26,37 @@ function headersOf(init?: HeadersInit): Record<string, string> {
 
 class HttpResponse {
   readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
   readonly headers: { get(name: string): string | null };
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    raw: http.IncomingHttpHeaders,
-    readonly body: ReadableStream<Uint8Array> | null,
-  ) {
-    this.ok = status >= 200 && status < 300;
+  private web?: ReadableStream<Uint8Array> | null;
+
+  /** `empty`: a response without a body (HEAD, 204, 304). */
+  constructor(private readonly res: http.IncomingMessage, private readonly empty: boolean) {
+    this.status = res.statusCode ?? 500;
+    this.statusText = res.statusMessage ?? "";
+    this.ok = this.status >= 200 && this.status < 300;
     this.headers = {
       get: (name) => {
-        const v = raw[name.toLowerCase()];
+        const v = res.headers[name.toLowerCase()];
         return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
       },
     };
   }
 
+  /** A web stream only for those who stream (NDJSON); made on first use, as web streams cost a load. */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.web === undefined) this.web = this.empty ? null : (Readable.toWeb(this.res) as ReadableStream<Uint8Array>);
+    return this.web;
+  }
+
   async arrayBuffer(): Promise<ArrayBuffer> {
-    const chunks: Uint8Array[] = [];
-    if (this.body) for await (const c of this.body as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+    const chunks: Buffer[] = [];
+    if (this.web) {
+      for await (const c of this.web as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c));
+    } else if (!this.empty) {
+      for await (const c of this.res) chunks.push(c as Buffer);
+    }
     const all = Buffer.concat(chunks);
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   }
@@ -73,8 +85,7 @@ export function httpFetch(input: string | URL, init: RequestInit = {}): Promise<
       const status = res.statusCode ?? 500;
       const empty = init.method === "HEAD" || status === 204 || status === 304;
       if (empty) res.resume();
-      const stream = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-      resolve(new HttpResponse(status, res.statusMessage ?? "", res.headers, stream) as unknown as Response);
+      resolve(new HttpResponse(res, empty) as unknown as Response);
     });
     const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
