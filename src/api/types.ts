@@ -278,6 +278,23 @@ export interface EmbedRequest {
   options?: Options;
 }
 
+/** `/api/rerank` and `/v1/rerank` (beyond Ollama, ollama-spec §15): the request as herd runs it. */
+export interface RerankRequest {
+  model: string;
+  query: string;
+  documents: string[];
+  top_n?: number;
+  keep_alive?: KeepAlive;
+  options?: Options;
+}
+
+/** One ranked document: its index in the request, its score, and its text when asked for. */
+export interface RerankResult {
+  index: number;
+  relevance_score: number;
+  document?: { text: string };
+}
+
 export interface EmbedResponse {
   model: string;
   embeddings: number[][];

@@ -1,20 +1,18 @@
-// GGUF headers of model blobs, read once per blob digest: blobs are immutable, so listing 500 models
-// that share weights parses each file once, and `show`/`chat` reuse the parse.
+// GGUF headers of model blobs, read once per blob while remembered: blobs are immutable, so `show`
+// and each request reuse the parse. A header with a large vocabulary holds megabytes of token
+// strings, so only a few stay (listing keeps its own per-manifest results and needs none of them).
 
+import { Lru } from "../util/lru.js";
 import { type GgufFile, readGguf } from "./reader.js";
 
 export class GgufCache {
-  private cache = new Map<string, Promise<GgufFile>>();
-  constructor(private readonly max = 256) {}
+  private readonly cache: Lru<string, Promise<GgufFile>>;
+
+  constructor(max = 8) {
+    this.cache = new Lru(max);
+  }
 
   read(path: string): Promise<GgufFile> {
-    let p = this.cache.get(path);
-    if (!p) {
-      p = readGguf(path, { validate: false });
-      p.catch(() => this.cache.delete(path));
-      this.cache.set(path, p);
-      if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!);
-    }
-    return p;
+    return this.cache.getOrCreate(path, () => readGguf(path, { validate: false }));
   }
 }

@@ -5,7 +5,7 @@ import {
   fileTypeName,
   ggmlTypeByName,
   humanNumber,
-  modelDetails,
+  describeGguf,
   modelInfo,
   readGguf,
   shortestFloat32,
@@ -13,9 +13,9 @@ import {
   tensorsInfo,
 } from "./index.js";
 
-describe("modelDetails", () => {
+describe("describeGguf", () => {
   it("stories260K: llama, F32, 293K parameters (all 48 tensors, output.weight included)", async () => {
-    const d = modelDetails(await readGguf(model("stories260K.gguf")));
+    const d = describeGguf(await readGguf(model("stories260K.gguf")));
     assert.deepEqual(d, {
       format: "gguf",
       family: "llama",
@@ -28,17 +28,18 @@ describe("modelDetails", () => {
       fileTypeName: "F32",
       parameterCount: 292800,
       kind: "model",
+      vision: false,
     });
   });
 
   it("Q8_0 file → Q8_0 from general.file_type", async () => {
-    const d = modelDetails(await readGguf(model("stories260K-Q8_0.gguf")));
+    const d = describeGguf(await readGguf(model("stories260K-Q8_0.gguf")));
     assert.equal(d.quantization_level, "Q8_0");
     assert.equal(d.parameter_size, "293K");
   });
 
   it("llama-2-tiny-random → F16, 513K", async () => {
-    const d = modelDetails(await readGguf(model("llama-2-tiny-random.gguf")));
+    const d = describeGguf(await readGguf(model("llama-2-tiny-random.gguf")));
     assert.equal(d.quantization_level, "F16");
     assert.equal(d.parameter_size, "513K");
     assert.equal(d.context_length, 4096);
@@ -46,24 +47,24 @@ describe("modelDetails", () => {
   });
 
   it("bench model → Q4_0, 56.37M", async () => {
-    const d = modelDetails(await readGguf(model("bench/synth-llama-58M-q4_0.gguf")));
+    const d = describeGguf(await readGguf(model("bench/synth-llama-58M-q4_0.gguf")));
     assert.equal(d.quantization_level, "Q4_0");
     assert.equal(d.parameterCount, 56369664);
     assert.equal(d.parameter_size, "56.37M");
   });
 
   it("bert embedding model has a pooling type", async () => {
-    const d = modelDetails(await readGguf(model("synthetic/bert-embed-synthetic.gguf")));
+    const d = describeGguf(await readGguf(model("synthetic/bert-embed-synthetic.gguf")));
     assert.equal(d.family, "bert");
     assert.equal(d.pooling_type, 1);
     assert.equal(d.quantization_level, "F32");
     assert.equal(d.embedding_length, 128);
-    const rerank = modelDetails(await readGguf(model("synthetic/bert-rerank-synthetic.gguf")));
+    const rerank = describeGguf(await readGguf(model("synthetic/bert-rerank-synthetic.gguf")));
     assert.equal(rerank.pooling_type, 4);
   });
 
   it("mmproj is a clip projector", async () => {
-    const d = modelDetails(await readGguf(model("mmproj-tinygemma3.gguf")));
+    const d = describeGguf(await readGguf(model("mmproj-tinygemma3.gguf")));
     assert.equal(d.kind, "projector");
     assert.equal(d.family, "clip");
     assert.equal(d.quantization_level, "Q8_0");
@@ -71,7 +72,7 @@ describe("modelDetails", () => {
   });
 
   it("the LoRA synthetic is an adapter", async () => {
-    const d = modelDetails(await readGguf(model("synthetic/stories260K-lora-synthetic.gguf")));
+    const d = describeGguf(await readGguf(model("synthetic/stories260K-lora-synthetic.gguf")));
     assert.equal(d.kind, "adapter");
     assert.equal(d.family, "llama");
   });

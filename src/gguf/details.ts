@@ -19,6 +19,10 @@ export interface GgufModelDetails {
   architecture: string;
   /** `<arch>.pooling_type` when present (embedding models). */
   pooling_type?: number;
+  /** `<arch>.vision.block_count` present: the weights carry their own vision encoder. */
+  vision: boolean;
+  /** `tokenizer.chat_template`, when the file carries one. */
+  chat_template?: string;
   fileTypeName: string;
   parameterCount: number;
   kind: GgufKind;
@@ -72,7 +76,8 @@ export function quantizationLevel(gguf: GgufFile): string {
   return best;
 }
 
-export function modelDetails(gguf: GgufFile): GgufModelDetails {
+/** Everything Ollama derives from a GGUF header about the model it holds (details, capabilities). */
+export function describeGguf(gguf: GgufFile): GgufModelDetails {
   const md = gguf.metadata;
   const arch = typeof md["general.architecture"] === "string" ? (md["general.architecture"] as string) : "unknown";
   const count = parameterCount(gguf);
@@ -87,7 +92,10 @@ export function modelDetails(gguf: GgufFile): GgufModelDetails {
     fileTypeName: quant,
     parameterCount: count,
     kind: ggufKind(gguf),
+    vision: md[`${arch}.vision.block_count`] !== undefined,
   };
+  const chatTemplate = md["tokenizer.chat_template"];
+  if (typeof chatTemplate === "string") details.chat_template = chatTemplate;
   const ctx = num(md[`${arch}.context_length`]);
   if (ctx !== undefined) details.context_length = ctx;
   const embd = num(md[`${arch}.embedding_length`]);

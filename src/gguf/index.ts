@@ -5,8 +5,9 @@
 //     CorruptGgufError (truncated header, unknown value/tensor type, misaligned or out-of-file tensor data);
 //     all extend GgufError → BadRequestError (400). uint64/int64 values are numbers when exact, else bigint.
 //   validateGguf(gguf)             the tensor checks readGguf runs by default
-//   modelDetails(gguf)             { format, family, families, parameter_size, quantization_level, context_length?,
-//                                    embedding_length?, architecture, pooling_type?, fileTypeName, parameterCount, kind }
+//   describeGguf(gguf)             { format, family, families, parameter_size, quantization_level, context_length?,
+//                                    embedding_length?, architecture, pooling_type?, vision, chat_template?,
+//                                    fileTypeName, parameterCount, kind }
 //   modelInfo(gguf, { verbose })   /api/show `model_info` (Ollama's key set and array elision)
 //   tensorsInfo(gguf)              /api/show `tensors`: [{ name, type, shape }]
 //   writeGguf(path, spec) / encodeGguf(spec) / typedMetadata(gguf)   build GGUF files (tests, conversion)
@@ -14,7 +15,7 @@
 //   humanNumber(n)                 Ollama's format.HumanNumber; shortestFloat32(x) Go's float32 printing
 export { readGguf, validateGguf, GGUF_MAGIC } from "./reader.js";
 export type { GgufFile, GgufTensorInfo, GgufValue, GgufScalarType, GgufTypeName, ReadGgufOptions } from "./reader.js";
-export { modelDetails, modelInfo, tensorsInfo, parameterCount, quantizationLevel, ggufKind } from "./details.js";
+export { describeGguf, modelInfo, tensorsInfo, parameterCount, quantizationLevel, ggufKind } from "./details.js";
 export type { GgufModelDetails, GgufKind, ModelInfoOptions, TensorSummary } from "./details.js";
 export { writeGguf, encodeGguf, encodeGgufHeader, typedMetadata } from "./writer.js";
 export type { GgufWriteSpec, GgufWriteTensor, GgufTypedValue, GgufHeaderTensor } from "./writer.js";

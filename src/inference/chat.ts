@@ -23,8 +23,8 @@ export async function prepareChat(core: InferenceCore, req: ChatRequest): Promis
   checkDepth(req.tools, "tools");
   checkDepth(req.messages, "messages");
   const m = await core.resolve(req.model, "required");
+  const caps = core.capabilities(m);
   const renderer = core.renderer(m, true);
-  const caps = core.capabilities(m, renderer);
   core.requireCompletion(m, caps, "chat");
   if (req.tools?.length && !caps.has("tools")) throw new CapabilityError(`${m.longName} does not support tools`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);

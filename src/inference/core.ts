@@ -4,22 +4,19 @@
 import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
-import { type Model, ModelCache } from "../store/index.js";
-import { detectNamedTemplate } from "../template/index.js";
+import { type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
+import { detectNamedTemplate, jinjaTemplates } from "../template/index.js";
+import { Lru } from "../util/lru.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { BadRequestError, CapabilityError, InvalidTokenError, ModelNotFoundError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
-import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
+import { type GgufSummary, ggufSummary } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
 
+/** OLLAMA_KEEP_ALIVE is the scheduler's: it applies it to loads whose request has no keep_alive (§10). */
 export interface InferenceDefaults {
-  /**
-   * OLLAMA_KEEP_ALIVE in ms. Informational: the scheduler applies its own default to loads whose
-   * request has no keep_alive, and a loaded model keeps its duration unless a request sets one (§10).
-   */
-  keepAliveMs?: number;
   /** OLLAMA_CONTEXT_LENGTH; 0 = automatic (4096). */
   contextLength: number;
   /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */
@@ -44,18 +41,14 @@ export interface ResolvedModel {
   key: string;
 }
 
-const namedStops = new Map<string, string[] | undefined>();
-
-function namedTemplateStops(jinja: string): string[] | undefined {
-  if (!namedStops.has(jinja)) {
-    const stop = detectNamedTemplate(jinja)?.parameters.stop;
-    namedStops.set(jinja, Array.isArray(stop) && stop.every((x) => typeof x === "string") ? stop : undefined);
-  }
-  return namedStops.get(jinja);
-}
+/** How many models' derived facts (header summary, named-template stops, compiled template) are kept. */
+const CACHED_MODELS = 16;
 
 export class InferenceCore {
   private readonly models: ModelCache;
+  private readonly summaries = new Lru<string, Promise<GgufSummary>>(CACHED_MODELS);
+  private readonly namedStops = new Lru<string, { stop?: string[] }>(CACHED_MODELS);
+  private readonly templates = jinjaTemplates(CACHED_MODELS);
 
   constructor(
     readonly store: Store,
@@ -82,7 +75,7 @@ export class InferenceCore {
       throw err;
     }
     if (!model.modelPath) throw new ModelNotFoundError(raw);
-    const gguf = await ggufSummary(model.modelPath, this.ggufs);
+    const gguf = await ggufSummary(model.modelPath, this.ggufs, this.summaries);
     return {
       requested: raw,
       model,
@@ -99,16 +92,16 @@ export class InferenceCore {
       preferGo: this.defaults.goTemplate || templateOverride !== undefined,
       gguf: m.gguf,
       forChat,
+      templates: this.templates,
     });
   }
 
-  /** Ollama's capability list for this model with this renderer (ollama-spec §8.4). */
-  capabilities(m: ResolvedModel, renderer: PromptRenderer): Set<string> {
-    const caps = new Set<string>(m.model.config.capabilities ?? []);
-    caps.add(m.gguf.hasPooling ? "embedding" : "completion");
-    for (const c of renderer.capabilities) caps.add(c);
-    if (m.model.projectors.length) caps.add("vision");
-    return caps;
+  /**
+   * The model's capabilities as show and tags report them (ollama-spec §8.4): from its own template,
+   * not a request's `template` override, as Ollama checks them.
+   */
+  capabilities(m: ResolvedModel): Set<string> {
+    return new Set(modelCapabilities(m.model, m.gguf, { preferGo: this.defaults.goTemplate }));
   }
 
   requireCompletion(m: ResolvedModel, caps: Set<string>, verb: "generate" | "chat"): void {
@@ -145,18 +138,28 @@ export class InferenceCore {
     const embedding = opts.embedding ?? false;
     let modelParams = m.model.params;
     if (opts.renderer?.kind === "jinja" && modelParams.stop === undefined) {
-      const stop = namedTemplateStops(opts.renderer.source);
+      const stop = this.namedTemplateStops(opts.renderer.source);
       if (stop) modelParams = { ...modelParams, stop };
     }
     const merged = mergeOptions({
       contextLength: this.defaults.contextLength,
-      trainedContext: m.gguf.contextLength,
+      trainedContext: m.gguf.context_length ?? 0,
       modelParams,
       requestOptions,
       embedding,
     });
     for (const key of merged.unknown) this.log.warn("invalid option provided", { option: key });
     return merged;
+  }
+
+  private namedTemplateStops(jinja: string): string[] | undefined {
+    let hit = this.namedStops.get(jinja);
+    if (!hit) {
+      const stop = detectNamedTemplate(jinja)?.parameters.stop;
+      hit = { stop: Array.isArray(stop) && stop.every((x) => typeof x === "string") ? stop : undefined };
+      this.namedStops.set(jinja, hit);
+    }
+    return hit.stop;
   }
 
   /** The request's keep_alive in ms; undefined when not given (a loaded model keeps its own). */

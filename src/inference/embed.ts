@@ -1,7 +1,7 @@
 // POST /api/embed, the legacy /api/embeddings (ollama-spec §1.6, §12) and herd's rerank.
 // Inputs go to the runner in one call (it batches them), then are normalized here.
 
-import type { EmbeddingRequest, EmbeddingResponse, EmbedRequest, EmbedResponse, KeepAlive, Options } from "../api/types.js";
+import type { EmbeddingRequest, EmbeddingResponse, EmbedRequest, EmbedResponse, KeepAlive, Options, RerankRequest, RerankResult } from "../api/types.js";
 import { BadRequestError, CapabilityError } from "../util/errors.js";
 import type { InferenceCore, ResolvedModel } from "./core.js";
 import { finishEmbedding } from "./embed-math.js";
@@ -23,7 +23,7 @@ async function leaseFor(
   keepAlive: KeepAlive | undefined,
   signal?: AbortSignal,
 ): Promise<Lease> {
-  const merged = core.mergeOptions(m, options, { embedding: m.gguf.hasPooling });
+  const merged = core.mergeOptions(m, options, { embedding: m.gguf.pooling_type !== undefined });
   return core.acquire(m, merged, core.keepAliveMs(keepAlive), signal);
 }
 
@@ -60,20 +60,6 @@ export async function embeddings(core: InferenceCore, req: EmbeddingRequest, sig
   } finally {
     lease.release();
   }
-}
-
-export interface RerankRequest {
-  model: string;
-  query: string;
-  documents: string[];
-  top_n?: number;
-  keep_alive?: KeepAlive;
-  options?: Options;
-}
-
-export interface RerankResult {
-  index: number;
-  relevance_score: number;
 }
 
 /** Scores each document for the query with a reranker model; best first, cut to `top_n`. */

@@ -26,8 +26,8 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     return;
   }
 
+  const caps = core.capabilities(m);
   const renderer = core.renderer(m, false, req.template || undefined);
-  const caps = core.capabilities(m, renderer);
   core.requireCompletion(m, caps, "generate");
   if (req.suffix && !caps.has("insert")) throw new CapabilityError(`${m.longName} does not support insert`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);

@@ -20,7 +20,6 @@ export function createGoRenderer(source: string): PromptRenderer {
   return {
     kind: "go",
     source,
-    capabilities: [...(caps.tools ? ["tools"] : []), ...(caps.insert ? ["insert"] : []), ...(caps.thinking ? ["thinking"] : [])],
     thinkingTags: inferThinkingTags(tpl),
     toolFormat: detectToolFormat(source),
     toolTag: caps.tools ? inferToolCallTag(tpl) : undefined,

@@ -1,6 +1,6 @@
 // Inference: generate, chat, embed — the use cases between the HTTP routes and the scheduler.
 //
-//   new Inference({ store, scheduler, defaults: { contextLength, goTemplate, keepAliveMs? }, log? })
+//   new Inference({ store, scheduler, defaults: { contextLength, goTemplate }, log? })
 //     .generate(req, signal)   AsyncIterable<GenerateResponse>; errors before output throw from the first next()
 //     .chat(req, signal)       AsyncIterable<ChatResponse>; thinking split, tool calls whole (`call_` ids)
 //     .embed(req, signal)      Promise<EmbedResponse>: one runner call per request, L2-normalized, `dimensions`
@@ -17,7 +17,6 @@
 export { Inference, type InferenceOptions } from "./inference.js";
 export type { InferenceDefaults, Logger } from "./core.js";
 export type { AcquireRequest, Lease, LoadedRunner, RunnerMeta, SchedulerLike } from "./seams.js";
-export type { RerankRequest, RerankResult } from "./embed.js";
 export { mergeOptions, DEFAULT_NUM_CTX, type MergedOptions } from "./options.js";
 export { l2Normalize, finishEmbedding } from "./embed-math.js";
-export { ggufSummary, modelDetails, type GgufSummary } from "./model-info.js";
+export { ggufSummary, type GgufSummary } from "./model-info.js";

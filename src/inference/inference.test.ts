@@ -6,6 +6,7 @@ import { createFakeRunnerFactory, FAKE_SCRIPT } from "../runner/fake/index.js";
 import type { CompletionRequest, EmbedResult } from "../runner/types.js";
 import { model } from "../testutil/fixtures.js";
 import { Inference } from "./index.js";
+import type { RunnerMeta } from "./seams.js";
 import { createTestStore, type TestStore, TestScheduler } from "./testing.js";
 
 const TOOL_TEMPLATE =
@@ -56,7 +57,7 @@ describe("Inference (fake runner)", () => {
     inference = new Inference({
       store: ts.store,
       scheduler,
-      defaults: { keepAliveMs: 300_000, contextLength: 0, goTemplate: true },
+      defaults: { contextLength: 0, goTemplate: true },
       log: { warn: (msg, fields) => warnings.push(`${msg} ${JSON.stringify(fields)}`) },
     });
   });
@@ -154,7 +155,7 @@ describe("Inference (fake runner)", () => {
       assert.equal(chunk.done, false);
       break;
     }
-    const slot = [...scheduler.slots.values()].find((s) => s.meta.name === "stories:latest")!;
+    const slot = [...scheduler.slots.values()].find((s) => (s.meta as RunnerMeta).name === "stories:latest")!;
     assert.equal(slot.busy, 0);
     const again = await collect(inference.generate({ model: "stories", prompt: "Once", options: { num_predict: 2 } }));
     assert.equal(again.at(-1)!.eval_count, 2);

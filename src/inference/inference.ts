@@ -11,12 +11,14 @@ import type {
   GenerateRequest,
   GenerateResponse,
   ProcessResponse,
+  RerankRequest,
+  RerankResult,
 } from "../api/types.js";
 import type { GgufCache } from "../gguf/index.js";
 import type { Store } from "../store/index.js";
 import { chat, prepareChat } from "./chat.js";
 import { InferenceCore, type InferenceDefaults, type Logger } from "./core.js";
-import { embed, embeddings, rerank, type RerankRequest, type RerankResult } from "./embed.js";
+import { embed, embeddings, rerank } from "./embed.js";
 import { generate } from "./generate.js";
 import type { RunnerMeta, SchedulerLike } from "./seams.js";
 

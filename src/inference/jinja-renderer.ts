@@ -3,7 +3,7 @@
 // the features Ollama reads from the template (§8.4).
 
 import type { Message } from "../api/types.js";
-import { jinjaCapabilities, renderJinja } from "../template/index.js";
+import { jinjaCapabilities, type JinjaTemplates, renderJinja } from "../template/index.js";
 import { DEFAULT_THINKING_TAGS, detectToolFormat } from "./parsers/index.js";
 import type { PromptRenderer, RenderOptions } from "./renderer.js";
 
@@ -11,12 +11,11 @@ import type { PromptRenderer, RenderOptions } from "./renderer.js";
 export const CHATML_TEMPLATE =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-export function createJinjaRenderer(source: string, tokens: { bos?: string; eos?: string }): PromptRenderer {
+export function createJinjaRenderer(source: string, tokens: { bos?: string; eos?: string }, templates?: JinjaTemplates): PromptRenderer {
   const caps = jinjaCapabilities(source);
   return {
     kind: "jinja",
     source,
-    capabilities: [...(caps.tools ? ["tools"] : []), ...(caps.thinking ? ["thinking"] : [])],
     thinkingTags: caps.thinking ? DEFAULT_THINKING_TAGS : undefined,
     toolFormat: detectToolFormat(source),
     render(messages: Message[], opts: RenderOptions): string {
@@ -28,7 +27,7 @@ export function createJinjaRenderer(source: string, tokens: { bos?: string; eos?
         eosToken: tokens.eos,
         think: caps.thinking ? opts.think.enabled : undefined,
         thinkLevel: opts.think.isSet && opts.think.enabled ? opts.think.level : undefined,
-      });
+      }, templates);
       // The tokenizer adds BOS itself; a template that prints it would double it (llama.cpp strips it too).
       if (tokens.bos && text.startsWith(tokens.bos)) text = text.slice(tokens.bos.length);
       return text;

@@ -2,22 +2,11 @@
 // template, pooling (embedding models), and the details `/api/ps` shows. Headers are read once per
 // file and cached (blobs are content-addressed, so a path never changes meaning).
 
-import type { ModelDetails } from "../api/types.js";
-import { type GgufCache, type GgufFile, type GgufValue, modelDetails as ggufDetails } from "../gguf/index.js";
-import type { Model } from "../store/index.js";
+import type { Lru } from "../util/lru.js";
+import { describeGguf, type GgufCache, type GgufFile, type GgufModelDetails, type GgufValue } from "../gguf/index.js";
 
-export interface GgufSummary {
-  architecture: string;
-  /** `<arch>.context_length`; 0 when absent. */
-  contextLength: number;
-  embeddingLength: number;
-  /** `tokenizer.chat_template`, when the file carries one. */
-  chatTemplate?: string;
-  /** `<arch>.pooling_type` exists: an embedding model (ollama-spec §8.4). */
-  hasPooling: boolean;
-  /** As the gguf reader derives them (Ollama's HumanNumber; file type or dominant tensor type). */
-  parameterSize: string;
-  quantizationLevel: string;
+/** The header's description (details, trained context, pooling, chat template) plus the BOS/EOS texts. */
+export interface GgufSummary extends GgufModelDetails {
   /** Text of the BOS/EOS tokens, for chat templates that print them. */
   bosToken?: string;
   eosToken?: string;
@@ -27,32 +16,19 @@ export interface GgufSummary {
   canRank: boolean;
 }
 
-const cache = new Map<string, Promise<GgufSummary>>();
-
-/** The header summary of a GGUF file, derived once; the header itself comes through the shared cache. */
-export function ggufSummary(path: string, ggufs: GgufCache): Promise<GgufSummary> {
-  let p = cache.get(path);
-  if (!p) {
-    p = ggufs.read(path).then(summarize);
-    p.catch(() => cache.delete(path));
-    cache.set(path, p);
-  }
-  return p;
+/**
+ * The header summary of a GGUF file, derived once per path while `summaries` (owned by the inference
+ * service) remembers it; the header itself comes through the shared GgufCache.
+ */
+export function ggufSummary(path: string, ggufs: GgufCache, summaries: Lru<string, Promise<GgufSummary>>): Promise<GgufSummary> {
+  return summaries.getOrCreate(path, () => ggufs.read(path).then(summarize));
 }
 
 function summarize(gguf: GgufFile): GgufSummary {
   const md = gguf.metadata;
-  const details = ggufDetails(gguf);
-  const arch = str(md["general.architecture"]) ?? "";
-  const num = (v: GgufValue | undefined) => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0);
+  const arch = md["general.architecture"];
   return {
-    architecture: arch,
-    contextLength: num(md[`${arch}.context_length`]),
-    embeddingLength: num(md[`${arch}.embedding_length`]),
-    chatTemplate: str(md["tokenizer.chat_template"]),
-    hasPooling: md[`${arch}.pooling_type`] !== undefined,
-    parameterSize: details.parameter_size,
-    quantizationLevel: details.quantization_level,
+    ...describeGguf(gguf),
     bosToken: tokenText(md, "tokenizer.ggml.bos_token_id"),
     eosToken: tokenText(md, "tokenizer.ggml.eos_token_id"),
     vocabSize: Array.isArray(md["tokenizer.ggml.tokens"]) ? (md["tokenizer.ggml.tokens"] as unknown[]).length : 0,
@@ -64,23 +40,6 @@ function tokenText(md: Record<string, GgufValue>, key: string): string | undefin
   const id = md[key];
   const tokens = md["tokenizer.ggml.tokens"];
   if ((typeof id !== "number" && typeof id !== "bigint") || !Array.isArray(tokens)) return undefined;
-  return str(tokens[Number(id)]);
-}
-
-function str(v: GgufValue | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-/** Details as `/api/ps` and `/api/tags` show them: the config blob first, the GGUF header second. */
-export function modelDetails(model: Model, gguf: GgufSummary): ModelDetails {
-  const c = model.config;
-  const family = c.model_family || gguf.architecture;
-  return {
-    parent_model: model.parentModel,
-    format: c.model_format || "gguf",
-    family,
-    families: c.model_families ?? (family ? [family] : null),
-    parameter_size: c.model_type || gguf.parameterSize,
-    quantization_level: c.file_type || gguf.quantizationLevel,
-  };
+  const t = tokens[Number(id)];
+  return typeof t === "string" ? t : undefined;
 }

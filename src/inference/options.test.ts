@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidOptionError } from "../util/errors.js";
-import { mergeOptions } from "./options.js";
+import { DEFAULT_SAMPLING, mergeOptions } from "./options.js";
 
 const base = { contextLength: 0, trainedContext: 2048 };
 
@@ -17,6 +17,14 @@ describe("mergeOptions", () => {
     assert.equal(m.sampling.stop, undefined);
     assert.deepEqual(m.load, { numCtx: 2048 });
     assert.equal(m.sampling.numKeep, 4);
+  });
+
+  it("fills every sampling field: the runner owns no defaults", () => {
+    const { sampling } = mergeOptions(base);
+    const { stop, ...rest } = sampling;
+    assert.equal(stop, undefined);
+    assert.deepEqual(Object.keys(rest).sort(), [...Object.keys(DEFAULT_SAMPLING), "numPredict"].sort());
+    for (const [k, v] of Object.entries(rest)) assert.equal(typeof v, "number", k);
   });
 
   it("uses OLLAMA_CONTEXT_LENGTH, then Modelfile params, then request options", () => {

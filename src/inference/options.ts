@@ -37,6 +37,24 @@ export interface MergedOptions {
 
 export const DEFAULT_NUM_CTX = 4096;
 
+/**
+ * Ollama's DefaultOptions for sampling (api/types.go). The one copy: every request reaches the runner
+ * with each field set, and the runner applies what it is given (an absent field turns its sampler off).
+ */
+export const DEFAULT_SAMPLING = Object.freeze({
+  temperature: 0.8,
+  topK: 40,
+  topP: 0.9,
+  minP: 0,
+  typicalP: 1,
+  repeatLastN: 64,
+  repeatPenalty: 1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  seed: -1,
+  numKeep: 4,
+});
+
 /** Merges and defaults options; throws InvalidOptionError for values of the wrong type. */
 export function mergeOptions(input: MergeInput): MergedOptions {
   const params = coerceOptions(paramsLayer(input.modelParams));
@@ -48,7 +66,7 @@ export function mergeOptions(input: MergeInput): MergedOptions {
   if (input.trainedContext > 0) numCtx = Math.min(numCtx, input.trainedContext);
   numCtx = Math.max(numCtx, 4);
 
-  const numKeep = num("num_keep") ?? 4;
+  const d = DEFAULT_SAMPLING;
   let numPredict = num("num_predict") ?? -1;
   if (numPredict < 0 || numPredict > 10 * numCtx) numPredict = 10 * numCtx;
 
@@ -63,19 +81,19 @@ export function mergeOptions(input: MergeInput): MergedOptions {
   if (num("num_thread") !== undefined) load.numThread = num("num_thread");
   if (input.embedding) load.embedding = true;
 
-  const sampling: SamplingOptions = {
-    temperature: num("temperature") ?? 0.8,
-    topK: num("top_k") ?? 40,
-    topP: num("top_p") ?? 0.9,
-    minP: num("min_p") ?? 0,
-    typicalP: num("typical_p") ?? 1,
-    repeatLastN: num("repeat_last_n") ?? 64,
-    repeatPenalty: num("repeat_penalty") ?? 1,
-    presencePenalty: num("presence_penalty") ?? 0,
-    frequencyPenalty: num("frequency_penalty") ?? 0,
-    seed: num("seed") ?? -1,
+  const sampling: Required<Omit<SamplingOptions, "stop">> & SamplingOptions = {
+    temperature: num("temperature") ?? d.temperature,
+    topK: num("top_k") ?? d.topK,
+    topP: num("top_p") ?? d.topP,
+    minP: num("min_p") ?? d.minP,
+    typicalP: num("typical_p") ?? d.typicalP,
+    repeatLastN: num("repeat_last_n") ?? d.repeatLastN,
+    repeatPenalty: num("repeat_penalty") ?? d.repeatPenalty,
+    presencePenalty: num("presence_penalty") ?? d.presencePenalty,
+    frequencyPenalty: num("frequency_penalty") ?? d.frequencyPenalty,
+    seed: num("seed") ?? d.seed,
     numPredict,
-    numKeep,
+    numKeep: num("num_keep") ?? d.numKeep,
   };
   const stop = v.stop as string[] | undefined;
   if (stop && stop.length > 0) sampling.stop = stop;

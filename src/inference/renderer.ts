@@ -3,6 +3,8 @@
 // verbatim for generate (`{{ .Prompt }}`) and llama.cpp's ChatML fallback for chat.
 
 import type { Message, Tool } from "../api/types.js";
+import { chooseTemplate } from "../store/index.js";
+import type { JinjaTemplates } from "../template/index.js";
 import { createGoRenderer } from "./go-renderer.js";
 import { CHATML_TEMPLATE, createJinjaRenderer } from "./jinja-renderer.js";
 import type { GgufSummary } from "./model-info.js";
@@ -18,8 +20,6 @@ export interface PromptRenderer {
   kind: "go" | "jinja" | "verbatim";
   /** Template text, for `_debug_render_only` and tool-format detection. */
   source: string;
-  /** Template-derived capabilities: `tools`, `thinking`, `insert`. */
-  capabilities: string[];
   thinkingTags?: ThinkingTags;
   toolFormat: ToolFormat;
   /** Generic tool-call start tag (Go templates). */
@@ -33,7 +33,6 @@ export interface PromptRenderer {
 export const verbatimRenderer: PromptRenderer = {
   kind: "verbatim",
   source: "{{ .Prompt }}",
-  capabilities: [],
   toolFormat: "generic",
   render(messages: Message[]): string {
     return messages
@@ -51,11 +50,14 @@ export interface RendererChoice {
   gguf: GgufSummary;
   /** Chat falls back to ChatML as llama-server does; generate to the prompt verbatim. */
   forChat: boolean;
+  /** The service's cache of compiled Jinja templates. */
+  templates?: JinjaTemplates;
 }
 
 export function chooseRenderer(c: RendererChoice): PromptRenderer {
-  if (c.goTemplate && (c.preferGo || !c.gguf.chatTemplate)) return createGoRenderer(c.goTemplate);
+  const template = chooseTemplate(c.goTemplate, c.gguf.chat_template, c.preferGo);
+  if (template?.kind === "go") return createGoRenderer(template.source);
   const tokens = { bos: c.gguf.bosToken, eos: c.gguf.eosToken };
-  if (c.gguf.chatTemplate) return createJinjaRenderer(c.gguf.chatTemplate, tokens);
-  return c.forChat ? createJinjaRenderer(CHATML_TEMPLATE, tokens) : verbatimRenderer;
+  if (template?.kind === "jinja") return createJinjaRenderer(template.source, tokens, c.templates);
+  return c.forChat ? createJinjaRenderer(CHATML_TEMPLATE, tokens, c.templates) : verbatimRenderer;
 }

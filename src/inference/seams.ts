@@ -2,7 +2,8 @@
 // `scheduler/`'s Scheduler satisfies it.
 
 import type { ModelDetails } from "../api/types.js";
-import type { LoadOptions, MemoryUse, Runner } from "../runner/types.js";
+import type { MemoryUse } from "../runner/types.js";
+import type { AcquireRequest, Lease } from "../scheduler/index.js";
 
 /** What `/api/ps` shows about a loaded model; passed to the scheduler at acquire time. */
 export interface RunnerMeta {
@@ -12,23 +13,7 @@ export interface RunnerMeta {
   details: ModelDetails;
 }
 
-export interface AcquireRequest {
-  /** One runner per key (the weights path + adapters); a change of `load` reloads it. */
-  key: string;
-  load: LoadOptions;
-  /** The request's keep_alive; undefined keeps a loaded model's current one (or the default). */
-  keepAliveMs?: number;
-  meta: RunnerMeta;
-  signal?: AbortSignal;
-}
-
-export interface Lease {
-  runner: Runner;
-  /** Time spent queued and loading, in ns. */
-  loadDurationNs: number;
-  /** Ends the request; starts the keep-alive timer. Idempotent. */
-  release(): void;
-}
+export type { AcquireRequest, Lease } from "../scheduler/index.js";
 
 export interface LoadedRunner {
   key: string;

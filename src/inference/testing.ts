@@ -7,7 +7,7 @@ import { parseName } from "../name/index.js";
 import type { CreateRunner, LoadOptions, Runner } from "../runner/types.js";
 import { CONFIG_MEDIA_TYPE, type Layer, MediaType, newManifest, Store } from "../store/index.js";
 import { tempDir } from "../testutil/fixtures.js";
-import type { AcquireRequest, Lease, LoadedRunner, RunnerMeta, SchedulerLike } from "./seams.js";
+import type { AcquireRequest, Lease, LoadedRunner, SchedulerLike } from "./seams.js";
 
 export interface TestModelSpec {
   /** Model name, e.g. `stories:latest`. */
@@ -60,7 +60,7 @@ export async function createTestStore(...specs: TestModelSpec[]): Promise<TestSt
 interface Slot {
   runner: Runner;
   load: LoadOptions;
-  meta: RunnerMeta;
+  meta: unknown;
   keepAliveMs: number;
   busy: number;
   expired: boolean;
@@ -83,7 +83,6 @@ export class TestScheduler implements SchedulerLike {
 
   async acquire(req: AcquireRequest): Promise<Lease> {
     this.acquired.push(req);
-    const started = process.hrtime.bigint();
     const prev = this.queues.get(req.key) ?? Promise.resolve();
     let done!: () => void;
     const mine = new Promise<void>((r) => (done = r));
@@ -108,7 +107,6 @@ export class TestScheduler implements SchedulerLike {
       let released = false;
       return {
         runner: s.runner,
-        loadDurationNs: Number(process.hrtime.bigint() - started),
         release: () => {
           if (released) return;
           released = true;

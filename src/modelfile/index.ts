@@ -8,7 +8,8 @@
 //   expandModelfilePath(path, dir)      FROM/ADAPTER path resolution (~, absolute, relative to the Modelfile)
 //   parseRequires(raw)                  REQUIRES semver check, returns it without the `v`
 //   OPTION_TYPES, DEPRECATED_PARAMETERS option table (§1.4)
-//   parseParameterValue(name, raw)      one PARAMETER value, typed (api.FormatParams)
+//   typeParameter(name, values)         one parameter's values typed (api.FormatParams; /set parameter too)
+//   parseParameterValue(name, raw)      one PARAMETER value, typed
 //   formatParams(pairs, warnings?)      → typed parameters; `stop` accumulates, deprecated names dropped + warned
 //   coerceOptions(map)                  request `options` → { options, unknown[] }; throws InvalidOptionError
 //   formatModelfile(view)               `ollama show --modelfile` text; modelfileCommands(view) its commands
@@ -23,6 +24,7 @@ export {
   OPTION_TYPES,
   DEPRECATED_PARAMETERS,
   parseParameterValue,
+  typeParameter,
   formatParams,
   coerceOptions,
   toFloat32,

@@ -60,33 +60,42 @@ export function toFloat32(x: number): number {
 }
 
 /**
- * Type one PARAMETER value like api.FormatParams. Throws ModelfileError with Ollama's
- * messages: `unknown parameter 'x'`, `invalid float value [x]`, `invalid int value [x]`,
- * `invalid bool value [x]`. Deprecated names are the caller's concern (see formatParams).
+ * Type one parameter's values like api.FormatParams (Modelfile PARAMETER lines and the REPL's
+ * `/set parameter NAME VALUE…`): `stop` keeps every value, other options read the first. Throws
+ * ModelfileError with Ollama's messages, which print all the values: `unknown parameter 'x'`,
+ * `invalid float value [x]`, `invalid int value [x]`, `invalid bool value [x]`.
  */
-export function parseParameterValue(name: string, raw: string): OptionValue {
-  const type = OPTION_TYPES[name];
-  if (type === undefined || !Object.hasOwn(OPTION_TYPES, name)) throw new ModelfileError(`unknown parameter '${name}'`);
+export function typeParameter(name: string, values: readonly string[]): OptionValue {
+  const type = Object.hasOwn(OPTION_TYPES, name) ? OPTION_TYPES[name] : undefined;
+  if (type === undefined) throw new ModelfileError(`unknown parameter '${name}'`);
+  if (!values.length) throw new ModelfileError(`missing value for parameter '${name}'`);
+  const raw = values[0];
+  const shown = `[${values.join(" ")}]`;
   switch (type) {
     case "float": {
       const special = SPECIAL_FLOAT[raw.toLowerCase()];
       if (special !== undefined) return special;
-      if (!FLOAT.test(raw)) throw new ModelfileError(`invalid float value [${raw}]`);
+      if (!FLOAT.test(raw)) throw new ModelfileError(`invalid float value ${shown}`);
       return toFloat32(Number(raw));
     }
     case "int": {
-      if (!INT.test(raw)) throw new ModelfileError(`invalid int value [${raw}]`);
+      if (!INT.test(raw)) throw new ModelfileError(`invalid int value ${shown}`);
       const n = Number(raw);
-      if (!Number.isSafeInteger(n)) throw new ModelfileError(`invalid int value [${raw}]`);
+      if (!Number.isSafeInteger(n)) throw new ModelfileError(`invalid int value ${shown}`);
       return n;
     }
     case "bool":
       if (TRUE.has(raw)) return true;
       if (FALSE.has(raw)) return false;
-      throw new ModelfileError(`invalid bool value [${raw}]`);
+      throw new ModelfileError(`invalid bool value ${shown}`);
     case "string[]":
-      return [raw];
+      return [...values];
   }
+}
+
+/** One PARAMETER line's value. Deprecated names are the caller's concern (see formatParams). */
+export function parseParameterValue(name: string, raw: string): OptionValue {
+  return typeParameter(name, [raw]);
 }
 
 /**

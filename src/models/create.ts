@@ -5,7 +5,7 @@
 
 import { createHash } from "node:crypto";
 import type { CreateRequest, ProgressResponse } from "../api/types.js";
-import { type GgufFile, modelDetails, readGguf } from "../gguf/index.js";
+import { type GgufFile, describeGguf, readGguf } from "../gguf/index.js";
 import { type ModelName, parseDigest, parseName } from "../name/index.js";
 import {
   CONFIG_MEDIA_TYPE,
@@ -111,7 +111,7 @@ export async function createModel(
     for (const [path, digest] of Object.entries(req.files ?? {})) {
       onProgress({ status: "parsing GGUF" });
       const gguf = await readUploaded(store, path, digest);
-      const d = modelDetails(gguf);
+      const d = describeGguf(gguf);
       const mediaType = d.kind === "adapter" ? MediaType.adapter : d.kind === "projector" ? MediaType.projector : MediaType.model;
       const size = await store.blobs.size(digest);
       onProgress({ status: `using existing layer ${parseDigest(digest)}` });
@@ -126,7 +126,7 @@ export async function createModel(
 
     for (const [path, digest] of Object.entries(req.adapters ?? {})) {
       const gguf = await readUploaded(store, path, digest);
-      if (modelDetails(gguf).kind !== "adapter") throw new BadRequestError(`${path} is not a LoRA adapter (general.type is not "adapter")`);
+      if (describeGguf(gguf).kind !== "adapter") throw new BadRequestError(`${path} is not a LoRA adapter (general.type is not "adapter")`);
       layers = layers.filter((l) => l.mediaType !== MediaType.adapter);
       layers.push({ mediaType: MediaType.adapter, digest: parseDigest(digest), size: await store.blobs.size(digest) });
     }

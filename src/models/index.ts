@@ -10,9 +10,7 @@ import { ModelLister } from "./list.js";
 import { copyModel, deleteModel } from "./manage.js";
 import { showModel } from "./show.js";
 
-export { modelCapabilities, chatTemplateOf } from "./capabilities.js";
 export { GgufCache } from "../gguf/index.js";
-export { detailsOf } from "./list.js";
 export { resolveExisting } from "./names.js";
 export type { CreateBody, OnProgress } from "./create.js";
 
@@ -35,10 +33,14 @@ export class Models {
   private refreshing?: { generation: number; models: Promise<ListResponse["models"]> };
   private generation = 0;
 
-  constructor(opts: { store: Store; ggufs?: GgufCache; transfers?: Transfers }) {
+  private readonly preferGo: boolean;
+
+  /** `goTemplate`: OLLAMA_GO_TEMPLATE, which template capabilities are read from (default on). */
+  constructor(opts: { store: Store; ggufs?: GgufCache; transfers?: Transfers; goTemplate?: boolean }) {
     this.store = opts.store;
     this.ggufs = opts.ggufs ?? new GgufCache();
-    this.lister = new ModelLister(this.store, this.ggufs);
+    this.preferGo = opts.goTemplate ?? true;
+    this.lister = new ModelLister(this.store, this.ggufs, this.preferGo);
     this.transfers = opts.transfers;
   }
 
@@ -78,7 +80,7 @@ export class Models {
   }
 
   show(name: string, opts?: { verbose?: boolean; system?: string; options?: Record<string, unknown> }): Promise<ShowResponse> {
-    return showModel(this.store, this.ggufs, name, opts);
+    return showModel(this.store, this.ggufs, name, { ...opts, preferGo: this.preferGo });
   }
 
   copy(source: string, destination: string): Promise<void> {

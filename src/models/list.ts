@@ -3,25 +3,23 @@
 // config blob, template and GGUF header only for models it has not seen, once however many listings
 // ask at the same time. System prompts, licenses and other large layers are never read here.
 
-import type { ListModelResponse, ModelDetails } from "../api/types.js";
+import type { ListModelResponse } from "../api/types.js";
 import { displayShortest } from "../name/index.js";
-import { manifestSize, type Model, readModel, type Store, type StoredManifest } from "../store/index.js";
-import { modelCapabilities } from "./capabilities.js";
-import type { GgufCache } from "../gguf/index.js";
+import { describeGguf, type GgufCache } from "../gguf/index.js";
+import { manifestSize, type Model, modelCapabilities, modelDetails, readModel, type Store, type StoredManifest } from "../store/index.js";
+import { TemplateError } from "../template/errors.js";
+
+/** A model whose template no longer parses is still listed, with no capabilities (show names the error). */
+function listedCapabilities(model: Model, weights: Parameters<typeof modelCapabilities>[1], preferGo: boolean): string[] {
+  try {
+    return modelCapabilities(model, weights, { preferGo });
+  } catch (err) {
+    if (err instanceof TemplateError) return [];
+    throw err;
+  }
+}
 
 type Entry = Omit<ListModelResponse, "modified_at">;
-
-export function detailsOf(model: Model): ModelDetails {
-  const c = model.config;
-  return {
-    parent_model: model.parentModel,
-    format: c.model_format || "gguf",
-    family: c.model_family ?? "",
-    families: c.model_families ?? null,
-    parameter_size: c.model_type ?? "",
-    quantization_level: c.file_type ?? "",
-  };
-}
 
 export class ModelLister {
   /** By name and manifest digest; a promise, so concurrent listings share one read. */
@@ -30,6 +28,7 @@ export class ModelLister {
   constructor(
     private readonly store: Store,
     private readonly ggufs: GgufCache,
+    private readonly preferGo: boolean,
   ) {}
 
   private entry(m: StoredManifest): Promise<Entry> {
@@ -50,23 +49,24 @@ export class ModelLister {
   private async read(m: StoredManifest): Promise<Entry> {
     const model = await readModel(this.store, m.name, "listing");
     const gguf = model.modelPath ? await this.ggufs.read(model.modelPath).catch(() => undefined) : undefined;
+    const weights = gguf && describeGguf(gguf);
     const name = displayShortest(m.name);
     const e = {
       name,
       model: name,
       size: manifestSize(m.manifest),
       digest: m.digest,
-      details: detailsOf(model),
-      capabilities: modelCapabilities(model, gguf),
+      details: modelDetails(model, weights),
+      capabilities: listedCapabilities(model, weights, this.preferGo),
     };
     return e;
   }
 
   async list(): Promise<ListModelResponse[]> {
     const { models } = await this.store.list();
-    // Entries of models gone or changed are dropped, so the cache holds at most one per stored model.
-    const current = new Set(models.map((m) => this.keyOf(m)));
-    for (const key of this.entries.keys()) if (!current.has(key)) this.entries.delete(key);
+    // Entries are kept for the manifests that exist now, no more: the cache is as big as the store.
+    const present = new Set(models.map((m) => this.keyOf(m)));
+    for (const key of this.entries.keys()) if (!present.has(key)) this.entries.delete(key);
     const out = await Promise.all(
       models.map(async (m) => {
         try {

@@ -4,25 +4,25 @@
 import type { ShowResponse } from "../api/types.js";
 import { modelInfo, tensorsInfo } from "../gguf/index.js";
 import { formatModelfile, formatShowParameters } from "../modelfile/index.js";
-import { readModel, type Store } from "../store/index.js";
-import { modelCapabilities, chatTemplateOf } from "./capabilities.js";
-import type { GgufCache } from "../gguf/index.js";
-import { detailsOf } from "./list.js";
+import { chooseTemplate, modelCapabilities, modelDetails, readModel, type Store } from "../store/index.js";
+import { describeGguf, type GgufCache } from "../gguf/index.js";
 import { resolveExisting } from "./names.js";
 
 export async function showModel(
   store: Store,
   ggufs: GgufCache,
   rawName: string,
-  opts: { verbose?: boolean; system?: string; options?: Record<string, unknown> } = {},
+  opts: { verbose?: boolean; system?: string; options?: Record<string, unknown>; preferGo?: boolean } = {},
 ): Promise<ShowResponse> {
   const name = await resolveExisting(store, rawName);
   const model = await readModel(store, name);
   const gguf = model.modelPath ? await ggufs.read(model.modelPath).catch(() => undefined) : undefined;
   const params = { ...model.params, ...(opts.options ?? {}) };
   const system = opts.system ?? model.system;
-  const template = model.template ?? chatTemplateOf(gguf);
-  const details = detailsOf(model);
+  const weights = gguf && describeGguf(gguf);
+  const preferGo = opts.preferGo ?? true;
+  const template = chooseTemplate(model.template, weights?.chat_template, preferGo)?.source;
+  const details = modelDetails(model, weights);
   const resp: ShowResponse = {
     license: model.license.length ? model.license.join("\n") : undefined,
     modelfile: formatModelfile({
@@ -43,7 +43,7 @@ export async function showModel(
     messages: model.messages.length ? model.messages : undefined,
     model_info: gguf ? modelInfo(gguf, { verbose: opts.verbose }) : {},
     tensors: gguf ? tensorsInfo(gguf) : undefined,
-    capabilities: modelCapabilities(model, gguf),
+    capabilities: modelCapabilities(model, weights, { preferGo }),
     modified_at: model.modifiedAt.toISOString(),
   };
   if (model.config.requires) resp.requires = model.config.requires;

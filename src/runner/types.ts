@@ -12,6 +12,7 @@ export interface LoadOptions {
   numBatch?: number;
   /** Layers on GPU: -1 auto, 0 CPU only. */
   numGpu?: number;
+  /** The GPU the model goes on (Ollama's main_gpu, an index among the visible devices). */
   mainGpu?: number;
   useMmap?: boolean;
   /** 0 = herd chooses per phase. */
@@ -28,10 +29,13 @@ export interface LoadOptions {
   projectorPath?: string;
   /** Context shift on overflow (Ollama's `shift`, default true). */
   shift?: boolean;
-  numKeep?: number;
 }
 
-/** Per-request sampling and stopping (ollama-spec §1.4 "request" kind). */
+/**
+ * Per-request sampling and stopping (ollama-spec §1.4 "request" kind). The runner owns no defaults:
+ * inference sends every field (Ollama's DefaultOptions merged with the model's and request's); a field
+ * left out turns its sampler off (no temperature = greedy, no top-k/top-p/min-p/penalty, keep none).
+ */
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;

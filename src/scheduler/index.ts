@@ -1,6 +1,6 @@
 // The scheduler: owns loaded runners through a factory passed in (ollama-spec §10).
 //   new Scheduler({ createRunner, estimateMemory, maxLoadedModels, maxQueue, defaultKeepAliveMs, availableMemory })
-//   .acquire({ key, load, keepAliveMs?, meta?, signal? }) → Promise<Lease { runner, loadDurationNs, release() }>
+//   .acquire({ key, load, keepAliveMs?, meta?, signal? }) → Promise<Lease { runner, release() }>
 //       loads on demand (a change of load options reloads), one request per model at a time, FIFO;
 //       QueueFullError past maxQueue waiting requests; CanceledError when `signal` aborts while waiting;
 //       InsufficientMemoryError when the model cannot fit even after evicting everything

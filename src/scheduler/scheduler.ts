@@ -21,19 +21,19 @@ export interface SchedulerOptions {
 }
 
 export interface AcquireRequest {
-  /** Identifies the model (e.g. its weights path); one runner per key. */
+  /** Identifies the model (its weights path + adapters); one runner per key, a change of `load` reloads it. */
   key: string;
   load: LoadOptions;
-  /** Keep-alive after this request; undefined keeps the model's current one (or the default). */
+  /** The request's keep_alive; undefined keeps a loaded model's current one (or the default) (§10). */
   keepAliveMs?: number;
+  /** What `/api/ps` shows about the model (a RunnerMeta when loaded through inference); kept as given. */
   meta?: unknown;
   signal?: AbortSignal;
 }
 
+/** A loaded runner for one request. The request measures its own load_duration (queue + load). */
 export interface Lease {
   runner: Runner;
-  /** Time spent loading the model for this request (0 when it was already loaded). */
-  loadDurationNs: number;
   /** Ends the request: the model becomes idle and its keep-alive starts. Idempotent. */
   release(): void;
 }
@@ -62,7 +62,6 @@ interface Entry {
   expiresAt: Date;
   lastUsed: number;
   expireWhenIdle: boolean;
-  pendingLoadNs: number;
 }
 
 interface Waiter {
@@ -188,13 +187,10 @@ export class Scheduler {
     entry.lastUsed = ++this.clock;
     if (req.keepAliveMs !== undefined) entry.keepAliveMs = req.keepAliveMs;
     if (req.meta !== undefined) entry.meta = req.meta;
-    const loadDurationNs = entry.pendingLoadNs;
-    entry.pendingLoadNs = 0;
     const runner = entry.runner!;
     let done = false;
     return {
       runner,
-      loadDurationNs,
       release: () => {
         if (done) return;
         done = true;
@@ -248,15 +244,12 @@ export class Scheduler {
       expiresAt: new Date(),
       lastUsed: ++this.clock,
       expireWhenIdle: false,
-      pendingLoadNs: 0,
     };
     this.entries.set(key, entry);
     this.loadingKey = key;
-    const started = process.hrtime.bigint();
     this.load(entry)
       .then((runner) => {
         entry.runner = runner;
-        entry.pendingLoadNs = Number(process.hrtime.bigint() - started);
         entry.expiresAt = new Date(Date.now() + Math.min(entry.keepAliveMs, FOREVER_SPAN_MS));
         void runner.exited.then(() => this.onExit(entry, runner));
       })

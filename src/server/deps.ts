@@ -16,7 +16,7 @@ import type {
   ShowResponse,
 } from "../api/types.js";
 import type { Store } from "../store/index.js";
-import type { RerankRequest, RerankScore } from "./compat/index.js";
+import type { RerankRequest, RerankResult } from "./compat/index.js";
 
 export type OnProgress = (p: ProgressResponse) => void;
 
@@ -38,7 +38,7 @@ export interface InferenceService {
   embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResponse>;
   embeddings(req: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
   countChatTokens(req: ChatRequest, signal: AbortSignal): Promise<number>;
-  rerank(req: RerankRequest, signal: AbortSignal): Promise<RerankScore[]>;
+  rerank(req: RerankRequest, signal: AbortSignal): Promise<RerankResult[]>;
   ps(): Promise<ProcessResponse>;
   unload(name: string): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createLlamaRunner, estimateMemory } from "../runner/index.js";
+import { createLlamaRunner, estimateMemory, headerCache } from "../runner/index.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { translatingRunner, Translator } from "../translate/index.js";
@@ -45,10 +45,11 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
 
   const keepAliveMs = parseKeepAlive(/^-?\d+$/.test(cfg.keepAlive) ? Number(cfg.keepAlive) : cfg.keepAlive);
   const ggufs = new GgufCache();
+  const headers = headerCache();
   // Published blobs llama.cpp cannot load as they are get translated on their first load.
   const translator = new Translator({ dir: store.blobs.derivedDir, readHeader: (p) => ggufs.read(p), log });
   const scheduler = new Scheduler({
-    ...translatingRunner(translator, { createRunner: createLlamaRunner, estimateMemory }),
+    ...translatingRunner(translator, { createRunner: createLlamaRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
     defaultKeepAliveMs: keepAliveMs,
@@ -58,10 +59,10 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     store,
     ggufs,
     scheduler,
-    defaults: { keepAliveMs, contextLength: cfg.contextLength, goTemplate: cfg.goTemplate, numParallel: cfg.numParallel },
+    defaults: { contextLength: cfg.contextLength, goTemplate: cfg.goTemplate, numParallel: cfg.numParallel },
     log,
   });
-  const models = new Models({ store, ggufs, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
+  const models = new Models({ store, ggufs, goTemplate: cfg.goTemplate, transfers: createRegistryTransfers({ store, home: cfg.home, noPrune: cfg.noPrune, log }) });
   const app = createApp({
     store,
     models,

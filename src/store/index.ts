@@ -10,8 +10,13 @@
 //   store.lock.run(fn)              serializes mutations in this process
 //   readModel(store, name)          Model: paths, template, system, params, messages, license
 //   pruneStore(store, opts)         startup GC (§5.4), keeps young partial downloads
+//   modelCapabilities(model, weights, { preferGo })  Ollama's Model.Capabilities(), for show, tags and inference
+//   chooseTemplate(go, jinja, preferGo)              which template renders prompts (and gives capabilities)
+//   modelDetails(model, weights?)   `details` for tags, show and ps
 export * from "./blobs.js";
 export * from "./manifest.js";
 export * from "./model.js";
 export * from "./prune.js";
 export * from "./store.js";
+export * from "./capabilities.js";
+export * from "./details.js";

@@ -5,6 +5,7 @@ import type { Message } from "../api/types.js";
 import { displayShortest, type ModelName } from "../name/index.js";
 import { type Manifest, MediaType, type ModelConfig } from "./manifest.js";
 import type { Store } from "./store.js";
+import { Lru } from "../util/lru.js";
 
 export interface Model {
   name: ModelName;
@@ -102,9 +103,14 @@ export async function readModel(store: Store, name: ModelName, layers: ModelLaye
  * manifest with the same mtime and size is the same model.
  */
 export class ModelCache {
-  private entries = new Map<string, { path: string; mtimeMs: number; size: number; model: Model }>();
+  private readonly entries: Lru<string, { path: string; mtimeMs: number; size: number; model: Model }>;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    max = 64,
+  ) {
+    this.entries = new Lru(max);
+  }
 
   async read(name: ModelName): Promise<Model> {
     const key = `${name.host}/${name.namespace}/${name.model}:${name.tag}`.toLowerCase();

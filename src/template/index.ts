@@ -10,7 +10,8 @@
 //   inferThinkingTags(tpl) → { open, close } | undefined;  inferToolCallTag(tpl) → tag ("{" by default)
 //   detectNamedTemplate(jinja) / loadNamedTemplate(name) → { name, template, parameters } | undefined
 //   renderJinja(chatTemplate, { messages, tools?, addGenerationPrompt?, bosToken?, eosToken?, think?,
-//       thinkLevel?, extra? }) → prompt; a template's raise_exception → BadRequestError(message)
+//       thinkLevel?, extra? }, templates?) → prompt; a template's raise_exception → BadRequestError(message)
+//   jinjaTemplates(max) → a bounded cache of compiled Jinja templates for renderJinja
 //   jinjaCapabilities(text) → { tools, thinking }
 //   execute(tree, data) runs a parsed template on raw data: plain objects are Go maps, arrays slices,
 //       GoStruct structs, and an object's [GO_STRING]() method makes it a fmt.Stringer.
@@ -31,4 +32,5 @@ export {
 export { execute } from "./exec.js";
 export { GO_STRING, GoStruct } from "./values.js";
 export { detectNamedTemplate, loadNamedTemplate, TEMPLATES_DIR, type NamedTemplate } from "./named.js";
-export { jinjaCapabilities, renderJinja, type JinjaCapabilities, type JinjaInput } from "./jinja.js";
+export { jinjaTemplates, renderJinja, type JinjaInput, type JinjaTemplates } from "./jinja.js";
+export { jinjaCapabilities, type JinjaCapabilities } from "./jinja-capabilities.js";

@@ -9,7 +9,8 @@ import type { Message, Tool } from "../api/types.js";
 import { FIXTURES } from "../testutil/fixtures.js";
 import { BadRequestError } from "../util/errors.js";
 import { TemplateError } from "./errors.js";
-import { jinjaCapabilities, renderJinja } from "./jinja.js";
+import { renderJinja } from "./jinja.js";
+import { jinjaCapabilities } from "./jinja-capabilities.js";
 
 const DIR = join(FIXTURES, "jinja-templates");
 const read = (f: string) => readFileSync(join(DIR, f), "utf8");

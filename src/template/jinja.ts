@@ -6,6 +6,7 @@
 import { Environment, Interpreter, Template } from "@huggingface/jinja";
 import type { Message, Tool } from "../api/types.js";
 import { BadRequestError } from "../util/errors.js";
+import { Lru } from "../util/lru.js";
 import { TemplateError } from "./errors.js";
 import { installJinjaCompat } from "./jinja-compat.js";
 import { range, strftime } from "./jinja-globals.js";
@@ -29,23 +30,22 @@ export interface JinjaInput {
 /** Raised by a template's own `raise_exception(...)`: the template's message, as a 400. */
 class RaisedByTemplate extends Error {}
 
-const CACHE_SIZE = 16;
-const cache = new Map<string, Template>();
+/** Compiled chat templates by source, owned by whoever renders (inference keeps one per service). */
+export type JinjaTemplates = Lru<string, Template>;
 
-function compile(source: string): Template {
-  let t = cache.get(source);
-  if (t) {
-    cache.delete(source);
-    cache.set(source, t);
-    return t;
-  }
+export function jinjaTemplates(max = 16): JinjaTemplates {
+  return new Lru(max);
+}
+
+function compile(source: string, templates?: JinjaTemplates): Template {
+  let t = templates?.get(source);
+  if (t) return t;
   try {
     t = new Template(source);
   } catch (e) {
     throw new TemplateError(`jinja: ${(e as Error).message}`);
   }
-  cache.set(source, t);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  templates?.set(source, t);
   return t;
 }
 
@@ -105,8 +105,9 @@ function run(template: Template, vars: Record<string, unknown>): string {
 }
 
 /** Renders a Jinja chat template; `raise_exception` becomes a BadRequestError with its message. */
-export function renderJinja(chatTemplate: string, input: JinjaInput): string {
-  const template = compile(chatTemplate);
+/** `templates`: a cache of compiled templates; without one the template is compiled for this call. */
+export function renderJinja(chatTemplate: string, input: JinjaInput, templates?: JinjaTemplates): string {
+  const template = compile(chatTemplate, templates);
   const fixId = chatTemplate.includes("length 9") ? mistralId : (id: string) => id;
   const now = new Date();
   const tools = input.tools?.length ? input.tools : null;
@@ -139,16 +140,3 @@ export function renderJinja(chatTemplate: string, input: JinjaInput): string {
   }
 }
 
-export interface JinjaCapabilities {
-  tools: boolean;
-  thinking: boolean;
-}
-
-/** §8.4 for a GGUF Jinja template: tools ⇐ `tools`/`tool_call`; thinking ⇐ `<think>` … `</think>`. */
-export function jinjaCapabilities(text: string): JinjaCapabilities {
-  const tools = text.includes("tools") || text.includes("tool_call");
-  const closes = text.includes("</think>");
-  const thinking =
-    closes && (text.includes("<think>") || text.includes(".split('</think>')") || text.includes('.split("</think>")'));
-  return { tools, thinking };
-}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseCommand } from "./commands.js";
-import { typeParameter } from "./parameters.js";
+import { typeParameter } from "../../modelfile/params.js";
 
 test("/set parameter types values like api.FormatParams", () => {
   assert.deepEqual(parseCommand("/set parameter temperature 0"), { kind: "set-parameter", name: "temperature", value: 0 });
@@ -20,6 +20,11 @@ test("/set parameter rejects bad values and unknown names with Ollama's messages
   assert.equal(r.kind, "message");
   assert.match((r as { text: string }).text, /^Couldn't set parameter: "invalid int value \[abc\]"/);
   assert.equal(parseCommand("/set parameter temperature").kind, "message");
+  // The same number rules as a Modelfile PARAMETER: floats are float32, Go's special values parse.
+  assert.deepEqual(parseCommand("/set parameter top_p 0.1"), { kind: "set-parameter", name: "top_p", value: 0.1 });
+  assert.deepEqual(parseCommand("/set parameter temperature inf"), { kind: "set-parameter", name: "temperature", value: Infinity });
+  assert.throws(() => typeParameter("seed", ["99999999999999999999"]), /invalid int value/);
+  assert.throws(() => typeParameter("num_ctx", ["1.5", "2"]), /invalid int value \[1\.5 2\]/);
 });
 
 test("/set system keeps the text, quotes and multi-line openers", () => {

@@ -1,7 +1,7 @@
 // Parses a REPL line that starts with "/" into a command. Pure: effects live in repl.ts.
 
 import type { Think } from "../../api/types.js";
-import { typeParameter } from "./parameters.js";
+import { typeParameter } from "../../modelfile/params.js";
 
 export type SetFlag = "history" | "nohistory" | "wordwrap" | "nowordwrap" | "verbose" | "quiet" | "noformat" | "nothink";
 export type ShowWhat = "info" | "license" | "modelfile" | "parameters" | "system" | "template";

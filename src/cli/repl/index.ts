@@ -4,7 +4,6 @@
 //   ChatSession                     conversation state; builds /api/chat and /save (/api/create) requests
 //   chatTurn / preload / replayMessages   one streamed exchange; the empty-generate load; Modelfile MESSAGEs
 //   parseCommand(line)              "/set parameter temperature 0" → a typed Command (pure)
-//   typeParameter(name, values)     Ollama's api.FormatParams typing of /set parameter values
 //   ResponseRenderer, wrapWidthFor  thinking framing + word-wrapped streaming output
 //   WordWrapper                     streaming word wrap
 //   formatStats(metrics)            `--verbose` timings exactly as Ollama prints them
@@ -15,7 +14,6 @@
 export { chatTurn, preload, replayMessages, type TurnIO, type TurnOutcome } from "./chat-turn.js";
 export { type Command, parseCommand } from "./commands.js";
 export { InputReader, type ReadResult } from "./input.js";
-export { PARAMETER_NAMES, typeParameter } from "./parameters.js";
 export { ResponseRenderer, wrapWidthFor } from "./renderer.js";
 export { PLACEHOLDER, type ReplIO, runRepl } from "./repl.js";
 export { ChatSession, type SessionSettings } from "./session.js";

@@ -20,6 +20,7 @@ import type { CompletionChunk, EmbedResult, LoadOptions } from "../types.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import { generate, tokenizePrompt } from "./generate.js";
 import { estimateLoaded } from "./estimate.js";
+import { mainGpuEnv } from "./gpu-devices.js";
 import type { ChildMessage, LoadedInfo, ParentMessage } from "./protocol.js";
 
 interface Engine {
@@ -58,6 +59,8 @@ function logger(level: LlamaLogLevel, message: string): void {
 
 async function load(options: LoadOptions, gpuHint: string | false | undefined): Promise<LoadedInfo> {
   const threads = resolveThreads(options.numThread);
+  // Before getLlama: the GPU backends read their visible devices when they start.
+  Object.assign(process.env, mainGpuEnv(options.mainGpu, process.env));
   const llama = await getLlama({
     gpu: options.numGpu === 0 ? false : ((gpuHint as LlamaGpuType | undefined) ?? "auto"),
     build: "never",

@@ -3,16 +3,19 @@
 // resident size with mmap off (architecture.md, engine notes).
 
 import { stat } from "node:fs/promises";
-import { GgufInsights, readGgufFileInfo, type LlamaModel } from "node-llama-cpp";
+// Types only: the server process imports node-llama-cpp (~30 MB, seconds on a busy machine) on its
+// first estimate, not at startup; the child has it loaded anyway.
+import type { GgufInsights, LlamaModel } from "node-llama-cpp";
 import { ModelLoadError } from "../../util/errors.js";
+import { Lru } from "../../util/lru.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
 
 /**
  * Estimated RAM and VRAM for loading `opts` (model weights + one context). Reads only the file's
  * header, loads no weights. Without a GPU layer count (`numGpu` > 0) it assumes CPU placement.
  */
-export async function estimateMemory(opts: LoadOptions): Promise<MemoryUse> {
-  const insights = await insightsFor(opts.modelPath);
+export async function estimateMemory(opts: LoadOptions, headers?: HeaderCache): Promise<MemoryUse> {
+  const insights = await insightsFor(opts.modelPath, headers);
   const gpuLayers = opts.numGpu !== undefined && opts.numGpu > 0 ? Math.min(opts.numGpu, insights.totalLayers) : 0;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: opts.useMmap ?? false });
   const ctx = await insights.estimateContextResourceRequirementsV2({
@@ -25,10 +28,17 @@ export async function estimateMemory(opts: LoadOptions): Promise<MemoryUse> {
   return { ram: model.cpuRam + ctx.cpuRam, vram: model.gpuVram + ctx.gpuVram };
 }
 
-/** Header reads are cached per path and file identity (blobs are content-addressed, so rarely change). */
-const cache = new Map<string, Promise<GgufInsights>>();
+/**
+ * Header reads, by path and file identity (blobs are content-addressed, so rarely change); owned by the
+ * caller (the server keeps one for its scheduler).
+ */
+export type HeaderCache = Lru<string, Promise<GgufInsights>>;
 
-async function insightsFor(path: string): Promise<GgufInsights> {
+export function headerCache(max = 16): HeaderCache {
+  return new Lru(max);
+}
+
+async function insightsFor(path: string, cache?: HeaderCache): Promise<GgufInsights> {
   let id: string;
   try {
     const st = await stat(path);
@@ -36,13 +46,11 @@ async function insightsFor(path: string): Promise<GgufInsights> {
   } catch (err) {
     throw new ModelLoadError(`unable to read model ${path}: ${(err as Error).message}`);
   }
-  let pending = cache.get(id);
-  if (!pending) {
-    pending = readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }).then((info) => GgufInsights.from(info));
-    pending.catch(() => cache.delete(id));
-    if (cache.size >= 16) cache.delete(cache.keys().next().value!);
-    cache.set(id, pending);
-  }
+  const read = async () => {
+    const { GgufInsights, readGgufFileInfo } = await import("node-llama-cpp");
+    return GgufInsights.from(await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }));
+  };
+  const pending = cache ? cache.getOrCreate(id, read) : read();
   try {
     return await pending;
   } catch (err) {

@@ -25,9 +25,6 @@ export interface GenerateEnv {
   emit(chunk: CompletionChunk): void;
 }
 
-/** Ollama's DefaultOptions, for fields the caller left out. */
-const DEFAULTS = { temperature: 0.8, topK: 40, topP: 0.9, minP: 0, repeatLastN: 64, repeatPenalty: 1, numKeep: 4 };
-
 /** Text prompts are tokenized as llama-server does: BOS added, special tokens parsed. */
 export function tokenizePrompt(model: LlamaModel, text: string, addSpecial = true, parseSpecial = true): number[] {
   const tokens = model.tokenize(text, parseSpecial) as number[];
@@ -51,7 +48,8 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
   const s = req.sampling;
   // llama.cpp rounds contexts up to a multiple of 256; Ollama's num_ctx is the limit that applies.
   const contextSize = Math.min(load.numCtx, sequence.contextSize);
-  const numKeep = s.numKeep ?? load.numKeep ?? DEFAULTS.numKeep;
+  // Inference fills every sampling field (it owns Ollama's defaults); absent means that feature off.
+  const numKeep = s.numKeep ?? 0;
   const shift = load.shift !== false;
   const raw = typeof req.prompt === "string" ? tokenizePrompt(model, req.prompt) : req.prompt.slice();
   const hasBos = model.tokens.bos != null && raw[0] === model.tokens.bos;
@@ -76,15 +74,16 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
   if (s.numPredict <= 0 || env.isAborted()) return finish("length");
 
   const keep = keptPrefix(contextSize, numKeep, hasBos);
-  const temperature = s.temperature ?? DEFAULTS.temperature;
+  const temperature = s.temperature ?? 0;
   // Greedy decoding takes the most likely token, which top-k/top-p/min-p always keep: skipping those
   // samplers changes no output and saves their per-token sort.
   const greedy = temperature <= 0;
   const options: SequenceEvaluateOptions = {
     temperature,
-    topK: greedy ? undefined : (s.topK ?? DEFAULTS.topK),
-    topP: greedy ? undefined : (s.topP ?? DEFAULTS.topP),
-    minP: greedy ? undefined : (s.minP ?? DEFAULTS.minP),
+    // Neutral values when absent: node-llama-cpp's own defaults (top-k 40, top-p 0.95) must not apply.
+    topK: greedy ? undefined : (s.topK ?? 0),
+    topP: greedy ? undefined : (s.topP ?? 1),
+    minP: greedy ? undefined : (s.minP ?? 0),
     seed: s.seed === undefined || s.seed < 0 ? Math.floor(Math.random() * 2 ** 31) : s.seed,
     grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
     repeatPenalty: repeatPenaltyOf(s, sequence, contextSize),
@@ -155,10 +154,10 @@ function logprobOf(
 }
 
 function repeatPenaltyOf(s: WireCompletion["sampling"], sequence: LlamaContextSequence, contextSize: number) {
-  const penalty = s.repeatPenalty ?? DEFAULTS.repeatPenalty;
+  const penalty = s.repeatPenalty ?? 1;
   const presence = s.presencePenalty ?? 0;
   const frequency = s.frequencyPenalty ?? 0;
-  const lastN = s.repeatLastN === -1 ? contextSize : (s.repeatLastN ?? DEFAULTS.repeatLastN);
+  const lastN = s.repeatLastN === -1 ? contextSize : (s.repeatLastN ?? 0);
   if (lastN === 0 || (penalty === 1 && presence === 0 && frequency === 0)) return undefined;
   return {
     punishTokens: () => sequence.contextTokens.slice(-lastN),

@@ -56,13 +56,14 @@ describe("LlamaRunner on the real engine", () => {
   });
 
   it("truncates a long prompt per num_keep, or refuses it with truncate:false", async () => {
-    const { done } = await collect(small, { prompt: LONG, sampling: { temperature: 0, numPredict: 2 } });
+    // num_keep comes with the request (inference sends Ollama's 4); the runner has no default.
+    const { done } = await collect(small, { prompt: LONG, sampling: { temperature: 0, numPredict: 2, numKeep: 4 } });
     // 64 − max((64 − 4) / 2, 1) = 34 tokens: BOS + 4 kept + the last 29.
     assert.equal(done.timings.promptTokens, 34);
     const all = await small.tokenize(LONG);
     assert.deepEqual(done.tokens.slice(0, 34), [...all.slice(0, 5), ...all.slice(-29)]);
     await assert.rejects(
-      collect(small, { prompt: LONG, truncate: false, sampling: { temperature: 0, numPredict: 2 } }),
+      collect(small, { prompt: LONG, truncate: false, sampling: { temperature: 0, numPredict: 2, numKeep: 4 } }),
       (e) => e instanceof BadRequestError && e.message === PROMPT_TOO_LONG,
     );
   });

@@ -9,20 +9,12 @@ import type {
   GenerateRequest,
   GenerateResponse,
   ListResponse,
+  RerankRequest,
+  RerankResult,
   ShowResponse,
 } from "../../api/types.js";
 
-export interface RerankRequest {
-  model: string;
-  query: string;
-  documents: string[];
-  top_n?: number;
-}
-
-export interface RerankScore {
-  index: number;
-  relevance_score: number;
-}
+export type { RerankRequest, RerankResult } from "../../api/types.js";
 
 /**
  * Native operations the `/v1/*` translators call. Every stream yields native chunks (the last one has
@@ -45,7 +37,7 @@ export interface CompatBackend {
   /** Tokens of the rendered chat prompt, for Anthropic's `count_tokens`. */
   countChatTokens(req: ChatRequest, signal: AbortSignal): Promise<number>;
   /** Optional: absent means reranking answers 501. */
-  rerank?(req: RerankRequest, signal: AbortSignal): Promise<RerankScore[]>;
+  rerank?(req: RerankRequest, signal: AbortSignal): Promise<RerankResult[]>;
 }
 
 /** The stop string a final chunk may report (see above). */

@@ -12,7 +12,7 @@ import type {
   ShowResponse,
 } from "../../api/types.js";
 import { ModelNotFoundError } from "../../util/errors.js";
-import type { CompatBackend, RerankRequest, RerankScore } from "./backend.js";
+import type { CompatBackend, RerankRequest, RerankResult } from "./backend.js";
 
 /** A step of a script: a chunk to yield, or an error to throw at that point of the stream. */
 export type Step<T> = T | Error;
@@ -21,7 +21,7 @@ export interface FakeScripts {
   chat?: (req: ChatRequest) => Step<ChatResponse>[];
   generate?: (req: GenerateRequest) => Step<GenerateResponse>[];
   embed?: (req: EmbedRequest) => EmbedResponse;
-  rerank?: (req: RerankRequest) => RerankScore[];
+  rerank?: (req: RerankRequest) => RerankResult[];
   countChatTokens?: (req: ChatRequest) => number;
   models?: string[];
   /** Capabilities `show` reports (default: completion, tools, thinking). */
@@ -53,7 +53,7 @@ export class FakeBackend implements CompatBackend {
   constructor(private readonly scripts: FakeScripts = {}) {
     if (scripts.rerank) {
       const script = scripts.rerank;
-      this.rerank = async (req: RerankRequest): Promise<RerankScore[]> => {
+      this.rerank = async (req: RerankRequest): Promise<RerankResult[]> => {
         this.calls.push({ op: "rerank", req });
         this.check(req.model);
         return script(req);

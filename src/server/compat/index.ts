@@ -12,7 +12,7 @@
 // (statusOf in server/errors.ts); later errors are sent in-band in the dialect's shape. A client
 // disconnect aborts the signal passed to the backend.
 
-export type { CompatBackend, RerankRequest, RerankScore } from "./backend.js";
+export type { CompatBackend, RerankRequest, RerankResult } from "./backend.js";
 export { openaiRoutes } from "./openai/routes.js";
 export { anthropicRoutes } from "./anthropic/routes.js";
 export { rerankHandler, RerankUnsupportedError } from "./rerank.js";

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { messageOf, statusOf } from "../errors.js";
 import { BadRequestError, HerdError } from "../../util/errors.js";
-import type { CompatBackend, RerankRequest, RerankScore } from "./backend.js";
+import type { CompatBackend, RerankRequest, RerankResult } from "./backend.js";
 import { isRecord, readJsonObject } from "./body.js";
 import { linkedAbort } from "./sse.js";
 
@@ -15,12 +15,6 @@ export class RerankUnsupportedError extends HerdError {
   constructor() {
     super("reranking is not supported by this server");
   }
-}
-
-export interface RerankResult {
-  index: number;
-  relevance_score: number;
-  document?: { text: string };
 }
 
 export interface ParsedRerank {
@@ -49,7 +43,7 @@ export function parseRerankRequest(body: Record<string, unknown>): ParsedRerank 
 }
 
 /** Sorts by score (ties keep document order), cuts to top_n, attaches the documents if asked. */
-export function rankResults(scores: RerankScore[], parsed: ParsedRerank): RerankResult[] {
+export function rankResults(scores: RerankResult[], parsed: ParsedRerank): RerankResult[] {
   const sorted = [...scores].sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index);
   const cut = parsed.request.top_n !== undefined ? sorted.slice(0, parsed.request.top_n) : sorted;
   return cut.map((s) => {
