@@ -79,7 +79,7 @@ class Parser {
       } else return atom;
       this.i++;
       if (this.peek() === "?") this.i++; // lazy: same set of strings
-      if (atom.k === "start" || atom.k === "end") this.fail("quantified anchor");
+      if (atom.k === "start" || atom.k === "end") this.fail("nothing to repeat");
       atom = { k: "rep", node: atom, min, max };
     }
   }
