@@ -185,6 +185,12 @@ describe("objects", () => {
     assert.deepEqual(await judge({ type: "object", additionalProperties: false }, ["{}"], ['{"x":1}']), []);
   });
 
+  it("propertyNames: the keys of a record", async () => {
+    const schema = { type: "object", propertyNames: { maxLength: 2 }, additionalProperties: { type: "integer" } };
+    assert.deepEqual(await judge(schema, ['{"ab":1}', '{"a":1,"b":2}', "{}"], ['{"abc":1}', '{"a":"x"}']), []);
+    assert.deepEqual(await judge({ type: "object", propertyNames: { enum: ["x", "y"] } }, ['{"x":1}', '{"y":[]}'], ['{"z":1}']), []);
+  });
+
   it("a required name outside properties takes the additionalProperties schema", async () => {
     assert.deepEqual(await judge({ type: "object", required: ["id"], additionalProperties: { type: "integer" } }, ['{"id":1}', '{"id":1,"x":2}'], ["{}", '{"id":"a"}']), []);
     refuses({ type: "object", required: ["id"], additionalProperties: false }, /required property "id"/);
@@ -202,7 +208,7 @@ describe("schemas it cannot enforce are a 400 naming the feature", () => {
     refuses({ type: "array", items: { type: "integer" }, uniqueItems: true }, /"uniqueItems"/);
     refuses({ type: "number", multipleOf: 0.5 }, /"multipleOf"/);
     refuses({ type: "object", minProperties: 2 }, /"minProperties"/);
-    refuses({ type: "object", propertyNames: { pattern: "^a" } }, /"propertyNames"/);
+    refuses({ type: "object", properties: { a: {} }, propertyNames: { pattern: "^a" } }, /"propertyNames"/);
     refuses({ type: "string", format: "hostname-idn" }, /format "hostname-idn"/);
     refuses({ type: "string", pattern: "^a+$", maxLength: 3 }, /"pattern" together with/);
     refuses({ type: "string", enum: ["a"], maxLength: 3 }, /"maxLength" beside "enum"/);

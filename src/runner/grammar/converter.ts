@@ -253,7 +253,7 @@ export class SchemaConverter {
     if (additional !== undefined && typeof additional !== "boolean" && !isObj(additional)) {
       throw new SchemaGrammarError(`"additionalProperties" must be a boolean or a schema`);
     }
-    if (has(s, "propertyNames") && !isTrivialPropertyNames(s.propertyNames)) throw new SchemaGrammarError(`keyword "propertyNames" is not supported`);
+    const keyNames = has(s, "propertyNames") && !isTrivialPropertyNames(s.propertyNames) ? s.propertyNames : undefined;
     const entries = Object.entries(props);
     // A required name absent from properties takes the additionalProperties schema.
     for (const r of required as string[]) {
@@ -263,11 +263,12 @@ export class SchemaConverter {
     }
     // As llama.cpp: with properties listed, an absent additionalProperties means none (a narrower,
     // valid set); with none listed, any object.
-    if (entries.length === 0 && (additional === undefined || additional === true)) {
+    if (entries.length === 0 && (additional === undefined || additional === true) && keyNames === undefined) {
       this.checkPropertyCounts(s, 0, true);
       return this.primitive("object");
     }
-    const extra = additional === true || isObj(additional);
+    if (keyNames !== undefined && additional === false) throw new SchemaGrammarError(`"propertyNames" with additionalProperties: false is not supported`);
+    const extra = additional === undefined ? keyNames !== undefined : additional === true || isObj(additional);
     this.checkPropertyCounts(s, required.length, extra, entries.length);
 
     this.containers++;
@@ -285,7 +286,13 @@ export class SchemaConverter {
     if (extra) {
       const sub = this.child(name, "additional");
       const value = isObj(additional) ? this.visit(additional, `${sub}-value`, depth + 1) : this.primitive("value");
-      const key = entries.length ? this.addRule(`${sub}-k`, this.notStrings(entries.map(([k]) => k))) : this.primitive("string");
+      let key: string;
+      if (keyNames !== undefined) {
+        // Keys of a record (zod's z.record): a string schema; beside declared properties it would
+        // have to exclude their names too, which one grammar rule cannot say.
+        if (entries.length) throw new SchemaGrammarError(`"propertyNames" beside "properties" is not supported`);
+        key = this.visit({ allOf: [{ type: "string" }, keyNames] }, `${sub}-k`, depth + 1);
+      } else key = entries.length ? this.addRule(`${sub}-k`, this.notStrings(entries.map(([k]) => k))) : this.primitive("string");
       extraKv = this.addRule(`${sub}-kv`, `${key} ":" ${space} ${value}`);
     }
     this.containers--;

@@ -13,8 +13,8 @@ interface GrammarBindings {
 export interface GrammarLab {
   /** Whether llama.cpp's grammar engine accepts `text` as a complete match of `gbnf`. */
   accepts(gbnf: string, text: string): Promise<boolean>;
-  /** Text the model generates under the grammar; undefined when it did not finish in `maxTokens`. */
-  generate(gbnf: string, seed: number, maxTokens?: number): Promise<string | undefined>;
+  /** Text the model generates under the grammar, and whether it ended within `maxTokens`. */
+  generate(gbnf: string, seed: number, maxTokens?: number): Promise<{ text: string; finished: boolean }>;
   dispose(): Promise<void>;
 }
 
@@ -52,12 +52,19 @@ export async function openGrammarLab(): Promise<GrammarLab> {
       const grammarEvaluationState = new LlamaGrammarEvaluationState({ model, grammar: await grammarOf(gbnf) });
       await sequence.clearHistory();
       const out: Token[] = [];
-      for await (const token of sequence.evaluate(prompt, { temperature: 1.2, seed, grammarEvaluationState })) {
-        if (token === eos) return model.detokenize(out);
+      for await (const token of sequence.evaluate(prompt, {
+        temperature: 1.2,
+        seed,
+        grammarEvaluationState,
+        // The story model repeats itself (a fraction's zeros forever): penalties keep runs short.
+        repeatPenalty: { punishTokens: () => sequence.contextTokens.slice(-32), maxPunishTokens: 32, penalty: 1.5, frequencyPenalty: 0.5 },
+      })) {
+        if (token === eos) break;
         out.push(token);
-        if (out.length >= maxTokens) return undefined;
+        if (out.length >= maxTokens) return { text: model.detokenize(out), finished: false };
       }
-      return model.detokenize(out);
+      // node-llama-cpp ends the stream at an end-of-generation token without yielding it.
+      return { text: model.detokenize(out), finished: true };
     },
     async dispose() {
       await context.dispose();
