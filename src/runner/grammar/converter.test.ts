@@ -228,6 +228,12 @@ describe("schemas it cannot enforce are a 400 naming the feature", () => {
     assert.deepEqual(await judge(schema, ["0", "1"], ["2"]), []);
   });
 
+  it("shared definitions are merged once: a doubling allOf chain stays linear", async () => {
+    const defs: Record<string, unknown> = { d40: { type: "object", properties: { v: { type: "integer", minimum: 0, maximum: 1 } } } };
+    for (let i = 39; i >= 0; i--) defs[`d${i}`] = { allOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+    assert.deepEqual(await judge({ $defs: defs, $ref: "#/$defs/d0" }, ['{"v":1}', "{}"], ['{"v":2}']), []);
+  });
+
   it("10,000-deep schemas are a clear error, not a stack overflow", () => {
     let props: Record<string, unknown> = { type: "integer" };
     let items: Record<string, unknown> = { type: "integer" };

@@ -97,6 +97,8 @@ export class SchemaConverter {
   /** $refs being expanded, with the container depth at entry (for left-recursion detection). */
   private readonly activeRefs = new Map<string, number>();
   private containers = 0;
+  /** Merged form of each $ref target that allOf reached: a shared definition is merged once. */
+  private readonly merged = new Map<string, Obj>();
 
   constructor(private readonly root: unknown) {}
 
@@ -488,7 +490,12 @@ export class SchemaConverter {
       if (seen.size > MAX_SCHEMA_DEPTH || depth > MAX_SCHEMA_DEPTH) throw new SchemaGrammarError(`$ref chain longer than ${MAX_SCHEMA_DEPTH}`);
       seen.add(ref);
       const rest = siblings(cur, ["$ref"]);
-      const target = resolvePointer(this.root, ref);
+      let target = this.merged.get(ref) ?? resolvePointer(this.root, ref);
+      if (isObj(target) && has(target, "allOf")) {
+        const flat = this.mergeAllOf(target, depth + 1);
+        this.merged.set(ref, flat);
+        target = flat;
+      }
       cur = Object.keys(rest).length ? { allOf: [target, rest] } : target;
       if (isObj(cur) && has(cur, "allOf")) cur = this.mergeAllOf(cur, depth + 1);
     }
@@ -544,8 +551,12 @@ export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) =>
   // Flatten nested allOf first.
   const flat: Obj[] = [];
   const queue = [...parts];
+  // The same (shared, already merged) member twice adds nothing.
+  const seen = new Set<Obj>();
   while (queue.length) {
     const p = queue.shift()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
     if (has(p, "allOf")) {
       if (!Array.isArray(p.allOf)) throw new SchemaGrammarError(`"allOf" must be an array`);
       if (flat.length + queue.length > 10_000) throw new SchemaGrammarError(`"allOf" too large`);
@@ -577,13 +588,13 @@ export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) =>
           break;
         case "properties": {
           const merged: Obj = { ...(cur as Obj) };
-          for (const [pk, pv] of Object.entries(v as Obj)) merged[pk] = has(merged, pk) ? { allOf: [merged[pk], pv] } : pv;
+          for (const [pk, pv] of Object.entries(v as Obj)) merged[pk] = has(merged, pk) && merged[pk] !== pv ? { allOf: [merged[pk], pv] } : pv;
           out[k] = merged;
           break;
         }
         case "items":
         case "additionalProperties":
-          out[k] = cur === false || v === false ? false : cur === true ? v : v === true ? cur : { allOf: [cur, v] };
+          out[k] = cur === false || v === false ? false : cur === true || cur === v ? v : v === true ? cur : { allOf: [cur, v] };
           break;
         case "enum":
           out[k] = (cur as unknown[]).filter((x) => (v as unknown[]).some((y) => deepEqual(x, y)));
