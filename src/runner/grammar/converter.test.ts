@@ -88,6 +88,14 @@ describe("strings", () => {
   it("pattern", async () => {
     assert.deepEqual(await judge({ type: "string", pattern: "^[A-Z]{2}-\\d{3}$" }, ['"AB-123"'], ['"ab-123"', '"AB-12"']), []);
   });
+
+  it("lengths beside a pattern or format that already keeps within them (pydantic's constr, HttpUrl)", async () => {
+    assert.deepEqual(await judge({ type: "string", pattern: "^\\d{5}$", minLength: 5, maxLength: 5 }, ['"12345"'], ['"1234"']), []);
+    assert.deepEqual(await judge({ type: "string", format: "uri", minLength: 1, maxLength: 2083 }, ['"https://example.com"'], ['"x"']), []);
+    assert.deepEqual(await judge({ type: "string", format: "date", maxLength: 10 }, ['"2024-01-31"'], []), []);
+    refuses({ type: "string", format: "date", maxLength: 9 }, /format "date" together with/);
+    refuses({ type: "string", pattern: "^\\d{3,6}$", maxLength: 5 }, /"pattern" together with/);
+  });
 });
 
 describe("enum, const, unions", () => {

@@ -8,7 +8,7 @@
 import { SchemaGrammarError } from "./errors.js";
 import { classChar, literal, repeat } from "./gbnf.js";
 import { type Bound, type Decimal, integerRange, numberRange, toDecimal } from "./numbers.js";
-import { PRIMITIVES, STRING_FORMATS, isReserved } from "./primitives.js";
+import { FORMAT_LENGTHS, PRIMITIVES, STRING_FORMATS, isReserved } from "./primitives.js";
 import { resolvePointer } from "./refs.js";
 import { patternToGrammar } from "./regex.js";
 
@@ -413,14 +413,20 @@ export class SchemaConverter {
     const lengths = minLength !== undefined || maxLength !== undefined;
     if (has(s, "pattern")) {
       if (typeof s.pattern !== "string") throw new SchemaGrammarError(`"pattern" must be a string`);
-      if (lengths) throw new SchemaGrammarError(`"pattern" together with "minLength"/"maxLength" is not supported`);
-      return patternToGrammar(s.pattern, this.child(name, "pattern"), this, () => this.primitive("char"));
+      const p = patternToGrammar(s.pattern, this.child(name, "pattern"), this, () => this.primitive("char"));
+      if ((minLength ?? 0) > p.minLength || (maxLength ?? Infinity) < p.maxLength) {
+        throw new SchemaGrammarError(`"pattern" together with "minLength"/"maxLength" is only supported when the pattern's own lengths lie within them`);
+      }
+      return p.grammar;
     }
     if (has(s, "format")) {
       const format = s.format;
       const rule = typeof format === "string" ? (STRING_FORMATS[format] ?? (/^uuid[1-5]$/.test(format) ? "uuid" : undefined)) : undefined;
       if (!rule) throw new SchemaGrammarError(`string format ${describe(format)} is not supported`);
-      if (lengths) throw new SchemaGrammarError(`"format" together with "minLength"/"maxLength" is not supported`);
+      const [lo, hi] = FORMAT_LENGTHS[rule]!;
+      if ((minLength ?? 0) > lo || (maxLength ?? Infinity) < hi) {
+        throw new SchemaGrammarError(`format ${describe(format)} together with "minLength"/"maxLength" is only supported when every ${format} fits them (${lo}..${hi} characters)`);
+      }
       return this.primitive(rule);
     }
     if (!lengths) return this.primitive("string");

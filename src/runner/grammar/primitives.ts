@@ -58,3 +58,14 @@ export const STRING_FORMATS: Record<string, string> = {
   uri: "uri-string",
   url: "uri-string",
 };
+
+/** Fewest and most characters each format rule writes (content, without quotes). */
+export const FORMAT_LENGTHS: Record<string, [number, number]> = {
+  "date-string": [10, 10],
+  "time-string": [9, 18],
+  "date-time-string": [20, 29],
+  uuid: [36, 36],
+  "email-string": [6, 64 + 8 * 65 + 1 + 8 * 64 + 24],
+  "ipv4-string": [7, 15],
+  "uri-string": [8, 8 + 201],
+};

@@ -17,6 +17,7 @@ type Node =
   | { k: "end" };
 
 const MAX_NESTING = 100;
+const LITERAL = /^"(?:[^"\\]|\\.)*"$/;
 const DIGIT: Range[] = [[0x30, 0x39]];
 const WORD: Range[] = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
 // \s as written in JSON text: a space plus the whitespace characters JSON escapes by name.
@@ -298,7 +299,14 @@ class Emitter {
       case "chars":
         return this.chars(node);
       case "seq": {
-        const parts = node.items.map((n) => this.emit(n)).filter((s) => s !== "");
+        const parts: string[] = [];
+        for (const n of node.items) {
+          const part = this.emit(n);
+          const prev = parts[parts.length - 1];
+          // Adjacent literals read as one: "a" "b" → "ab".
+          if (prev !== undefined && LITERAL.test(prev) && LITERAL.test(part)) parts[parts.length - 1] = prev.slice(0, -1) + part.slice(1);
+          else if (part !== "") parts.push(part);
+        }
         return parts.length === 0 ? "" : parts.length === 1 ? parts[0]! : `(${parts.join(" ")})`;
       }
       case "alt": {
@@ -327,14 +335,45 @@ class Emitter {
   }
 }
 
+/** Fewest and most characters a node matches (Infinity: unbounded). */
+function lengths(node: Node): [number, number] {
+  switch (node.k) {
+    case "chars":
+      return [1, 1];
+    case "seq":
+      return node.items.map(lengths).reduce(([a, b], [c, d]) => [a + c, b + d], [0, 0]);
+    case "alt": {
+      const all = node.options.map(lengths);
+      return [Math.min(...all.map((l) => l[0])), Math.max(...all.map((l) => l[1]))];
+    }
+    case "rep": {
+      const [a, b] = lengths(node.node);
+      return [a * node.min, b === 0 ? 0 : node.max === undefined ? Infinity : b * node.max];
+    }
+    default:
+      return [0, 0];
+  }
+}
+
+export interface PatternGrammar {
+  /** The JSON string, quotes included. */
+  grammar: string;
+  /** Bounds on the matched string's length in characters: a length constraint beside the pattern
+   *  that these already satisfy adds nothing. */
+  minLength: number;
+  maxLength: number;
+}
+
 /**
  * The grammar for a JSON string (quotes included) whose content matches `pattern`. `charRule` is
  * the name of the rule for one JSON string character, used where the pattern is not anchored.
  */
-export function patternToGrammar(pattern: string, name: string, rules: PatternRules, charRule: () => string): string {
+export function patternToGrammar(pattern: string, name: string, rules: PatternRules, charRule: () => string): PatternGrammar {
   const tree = new Parser(pattern).parse();
   const branches = tree.k === "alt" ? tree.options : [tree];
   const emitter = new Emitter(rules, name);
+  let minLength = Infinity;
+  let maxLength = 0;
   const alts = branches.map((branch) => {
     const items = branch.k === "seq" ? [...branch.items] : [branch];
     const anchoredStart = items[0]?.k === "start";
@@ -342,8 +381,11 @@ export function patternToGrammar(pattern: string, name: string, rules: PatternRu
     const anchoredEnd = items[items.length - 1]?.k === "end";
     if (anchoredEnd) items.pop();
     const body = emitter.emit({ k: "seq", items });
+    const [lo, hi] = lengths({ k: "seq", items });
+    minLength = Math.min(minLength, lo);
+    maxLength = Math.max(maxLength, anchoredStart && anchoredEnd ? hi : Infinity);
     const parts = [anchoredStart ? "" : `${charRule()}*`, body, anchoredEnd ? "" : `${charRule()}*`].filter((s) => s !== "");
     return parts.length ? parts.join(" ") : `""`;
   });
-  return `"\\"" ${alts.length === 1 ? alts[0] : `(${alts.join(" | ")})`} "\\""`;
+  return { grammar: `"\\"" ${alts.length === 1 ? alts[0] : `(${alts.join(" | ")})`} "\\""`, minLength, maxLength };
 }
