@@ -103,6 +103,7 @@ describe("enum, const, unions", () => {
     assert.deepEqual(await judge({ enum: ["red", 1, null, { x: [1] }] }, ['"red"', "1", "null", '{"x":[1]}'], ['"blue"', "2", '{"x":[2]}']), []);
     assert.deepEqual(await judge({ const: "fixed" }, ['"fixed"'], ['"other"']), []);
     assert.deepEqual(await judge({ type: "string", enum: ["a", 1] }, ['"a"'], ["1"]), []);
+    assert.deepEqual(await judge({ type: ["string", "null"], enum: ["a", "b"] }, ['"a"', '"b"'], ["null"]), []);
   });
 
   it("anyOf, oneOf and nullable types", async () => {

@@ -177,7 +177,11 @@ export class SchemaConverter {
     const types = typesOf(schema);
     if (types && types.length === 0) throw new SchemaGrammarError(`empty "type" list at ${at}: no value can match`);
     if (types && types.length > 1) {
-      const parts = types.map((t) => this.visit({ ...schema, type: t }, this.child(name, t), depth + 1));
+      // With enum/const, a type none of the values has contributes nothing.
+      const values = has(schema, "const") ? [schema.const] : Array.isArray(schema.enum) ? schema.enum : undefined;
+      const live = values ? types.filter((t) => values.some((v) => matchesType(v, t))) : types;
+      if (live.length === 0) throw new SchemaGrammarError(`no value of "enum"/"const" at ${at} fits the schema`);
+      const parts = live.map((t) => this.visit({ ...schema, type: t }, this.child(name, t), depth + 1));
       return this.addRule(rule, parts.join(" | "));
     }
     const type = types?.[0];
