@@ -41,6 +41,8 @@ const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxI
 const STRING_KEYS = ["pattern", "format", "minLength", "maxLength"];
 const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
 
+/** A plain map: a "__proto__" key in user input stays a key, never a prototype. */
+const dict = (from?: Obj): Obj => Object.assign(Object.create(null) as Obj, from);
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const has = (s: Obj, k: string) => Object.hasOwn(s, k);
 
@@ -85,7 +87,7 @@ function matchesType(v: unknown, type: string): boolean {
 
 /** The constraint keywords of a schema, without annotations and the combinator being expanded. */
 function siblings(s: Obj, without: string[]): Obj {
-  const out: Obj = {};
+  const out = dict();
   for (const [k, v] of Object.entries(s)) if (!without.includes(k) && !ANNOTATIONS.has(k)) out[k] = v;
   return out;
 }
@@ -573,7 +575,7 @@ export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) =>
       queue.push(siblings(p, ["allOf"]), ...p.allOf.map((x) => deref(x)));
     } else flat.push(p);
   }
-  const out: Obj = {};
+  const out = dict();
   const propsOf = (p: Obj) => (isObj(p.properties) ? p.properties : {});
   for (const p of flat) {
     for (const [k, v] of Object.entries(p)) {
@@ -597,7 +599,7 @@ export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) =>
           out[k] = [...new Set([...(cur as string[]), ...(v as string[])])];
           break;
         case "properties": {
-          const merged: Obj = { ...(cur as Obj) };
+          const merged = dict(cur as Obj);
           for (const [pk, pv] of Object.entries(v as Obj)) merged[pk] = has(merged, pk) && merged[pk] !== pv ? { allOf: [merged[pk], pv] } : pv;
           out[k] = merged;
           break;
@@ -628,7 +630,7 @@ export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) =>
   }
   // A member closing its properties (additionalProperties) constrains the others' properties too.
   if (isObj(out.properties)) {
-    const props: Obj = { ...out.properties };
+    const props = dict(out.properties);
     const required = new Set(Array.isArray(out.required) ? (out.required as string[]) : []);
     for (const p of flat) {
       if (!has(p, "additionalProperties") || p.additionalProperties === true) continue;

@@ -82,13 +82,28 @@ export function nonNegativeIntegers(lo: bigint, hi: bigint | undefined): string 
   const top = hi === undefined || hi > cap ? cap : hi;
   if (top < lo) return undefined;
   const alts: string[] = [];
+  // Consecutive lengths taken whole (every n-digit number) share one alternative.
+  let fullFrom = 0;
+  let fullTo = 0;
+  const flush = () => {
+    if (fullFrom) alts.push(fullFrom === fullTo ? `[1-9] ${anyDigits(fullFrom - 1)}` : `[1-9] [0-9]{${fullFrom - 1},${fullTo - 1}}`);
+    fullFrom = 0;
+  };
   for (let n = loDigits; n <= top.toString().length; n++) {
     const first = n === 1 ? 0n : 10n ** BigInt(n - 1);
     const last = 10n ** BigInt(n) - 1n;
     const a = lo > first ? lo : first;
     const b = top < last ? top : last;
-    if (a <= b) alts.push(sameLength(a.toString(), b.toString()));
+    if (a > b) continue;
+    if (n > 1 && a === first && b === last) {
+      if (!fullFrom) fullFrom = n;
+      fullTo = n;
+      continue;
+    }
+    flush();
+    alts.push(sameLength(a.toString(), b.toString()));
   }
+  flush();
   return alternatives(alts);
 }
 
