@@ -7,26 +7,18 @@
 
 import { SchemaGrammarError } from "./errors.js";
 import { classChar, literal, repeat } from "./gbnf.js";
-import { type Bound, type Decimal, integerRange, numberRange, toDecimal } from "./numbers.js";
+import { mergeSchemas } from "./merge.js";
+import { type Bound, type Decimal, ceilOf, compareDecimals, floorOf, integerRange, isInteger, numberRange, toDecimal } from "./numbers.js";
 import { FORMAT_LENGTHS, PRIMITIVES, STRING_FORMATS, isReserved } from "./primitives.js";
 import { resolvePointer } from "./refs.js";
 import { patternToGrammar } from "./regex.js";
+import { MAX_SCHEMA_DEPTH, type Obj, deepEqual, describe, has, isObj, siblings } from "./schema.js";
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Obj = Record<string, unknown>;
+export { MAX_SCHEMA_DEPTH } from "./schema.js";
 
-/** Nesting of subschemas the converter follows; deeper schemas are a 400, not a stack overflow. */
-export const MAX_SCHEMA_DEPTH = 128;
 const MAX_NAME_LENGTH = 256;
 /** The top-level rule's key while converting: no property name can collide with it. */
 const ROOT = "\u0000root";
-
-// Keywords that only describe: nothing to enforce.
-const ANNOTATIONS = new Set([
-  "title", "description", "default", "examples", "example", "$schema", "$id", "$comment", "$anchor",
-  "$dynamicAnchor", "$vocabulary", "deprecated", "readOnly", "writeOnly", "contentMediaType",
-  "contentEncoding", "$defs", "definitions", "nullable", "discriminator", "xml", "externalDocs",
-]);
 
 // Assertions a grammar over JSON text cannot express (or herd does not yet).
 const UNSUPPORTED = [
@@ -40,16 +32,6 @@ const OBJECT_KEYS = ["properties", "required", "additionalProperties", "property
 const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
 const STRING_KEYS = ["pattern", "format", "minLength", "maxLength"];
 const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
-
-/** A plain map: a "__proto__" key in user input stays a key, never a prototype. */
-const dict = (from?: Obj): Obj => Object.assign(Object.create(null) as Obj, from);
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const has = (s: Obj, k: string) => Object.hasOwn(s, k);
-
-function describe(s: unknown): string {
-  const text = JSON.stringify(s) ?? String(s);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
 
 function count(s: Obj, key: string): number | undefined {
   const v = s[key];
@@ -83,13 +65,6 @@ function matchesType(v: unknown, type: string): boolean {
     default:
       return Array.isArray(v);
   }
-}
-
-/** The constraint keywords of a schema, without annotations and the combinator being expanded. */
-function siblings(s: Obj, without: string[]): Obj {
-  const out = dict();
-  for (const [k, v] of Object.entries(s)) if (!without.includes(k) && !ANNOTATIONS.has(k)) out[k] = v;
-  return out;
 }
 
 export class SchemaConverter {
@@ -519,132 +494,4 @@ function isTrivialPropertyNames(p: unknown): boolean {
   if (!isObj(p)) return false;
   const rest = siblings(p, []);
   return Object.keys(rest).length === 0 || (Object.keys(rest).length === 1 && rest.type === "string");
-}
-
-function isInteger(d: Decimal): boolean {
-  return d.frac === "";
-}
-
-function floorOf(d: Decimal): bigint {
-  return d.negative ? -d.int - (d.frac ? 1n : 0n) : d.int;
-}
-
-function ceilOf(d: Decimal): bigint {
-  return d.negative ? -d.int : d.int + (d.frac ? 1n : 0n);
-}
-
-function compareDecimals(a: Decimal, b: Decimal): number {
-  const key = (d: Decimal): [bigint, string] => [d.negative ? -d.int : d.int, d.frac];
-  if (a.negative !== b.negative) return a.negative ? -1 : 1;
-  const [ai, af] = key(a);
-  const [bi, bf] = key(b);
-  if (ai !== bi) return ai < bi ? -1 : 1;
-  const len = Math.max(af.length, bf.length);
-  const c = af.padEnd(len, "0").localeCompare(bf.padEnd(len, "0"));
-  return a.negative ? -c : c;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
-}
-
-/**
- * Intersection of schemas, keyword by keyword, for the keywords whose intersection is a schema
- * again; anything else is a SchemaGrammarError naming the keyword.
- */
-export function mergeSchemas(parts: Obj[], depth: number, deref: (s: unknown) => Obj): Obj {
-  if (depth > MAX_SCHEMA_DEPTH) throw new SchemaGrammarError(`schema nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
-  // Flatten nested allOf first.
-  const flat: Obj[] = [];
-  const queue = [...parts];
-  // The same (shared, already merged) member twice adds nothing.
-  const seen = new Set<Obj>();
-  while (queue.length) {
-    const p = queue.shift()!;
-    if (seen.has(p)) continue;
-    seen.add(p);
-    if (has(p, "allOf")) {
-      if (!Array.isArray(p.allOf)) throw new SchemaGrammarError(`"allOf" must be an array`);
-      if (flat.length + queue.length > 10_000) throw new SchemaGrammarError(`"allOf" too large`);
-      queue.push(siblings(p, ["allOf"]), ...p.allOf.map((x) => deref(x)));
-    } else flat.push(p);
-  }
-  const out = dict();
-  const propsOf = (p: Obj) => (isObj(p.properties) ? p.properties : {});
-  for (const p of flat) {
-    for (const [k, v] of Object.entries(p)) {
-      if (ANNOTATIONS.has(k)) continue;
-      if (!has(out, k)) {
-        out[k] = v;
-        continue;
-      }
-      const cur = out[k];
-      switch (k) {
-        case "type": {
-          const a = Array.isArray(cur) ? cur : [cur];
-          const b = Array.isArray(v) ? v : [v];
-          const both = a.filter((t) => b.includes(t) || (t === "integer" && b.includes("number")));
-          for (const t of b) if (t === "integer" && a.includes("number") && !both.includes(t)) both.push(t);
-          if (both.length === 0) throw new SchemaGrammarError(`allOf members have no type in common: no value can match`);
-          out[k] = both;
-          break;
-        }
-        case "required":
-          out[k] = [...new Set([...(cur as string[]), ...(v as string[])])];
-          break;
-        case "properties": {
-          const merged = dict(cur as Obj);
-          for (const [pk, pv] of Object.entries(v as Obj)) merged[pk] = has(merged, pk) && merged[pk] !== pv ? { allOf: [merged[pk], pv] } : pv;
-          out[k] = merged;
-          break;
-        }
-        case "items":
-        case "additionalProperties":
-          out[k] = cur === false || v === false ? false : cur === true || cur === v ? v : v === true ? cur : { allOf: [cur, v] };
-          break;
-        case "enum":
-          out[k] = (cur as unknown[]).filter((x) => (v as unknown[]).some((y) => deepEqual(x, y)));
-          break;
-        case "minimum":
-        case "exclusiveMinimum":
-        case "minLength":
-        case "minItems":
-          out[k] = Math.max(cur as number, v as number);
-          break;
-        case "maximum":
-        case "exclusiveMaximum":
-        case "maxLength":
-        case "maxItems":
-          out[k] = Math.min(cur as number, v as number);
-          break;
-        default:
-          if (!deepEqual(cur, v)) throw new SchemaGrammarError(`allOf members with different "${k}" cannot be combined`);
-      }
-    }
-  }
-  // A member closing its properties (additionalProperties) constrains the others' properties too.
-  if (isObj(out.properties)) {
-    const props = dict(out.properties);
-    const required = new Set(Array.isArray(out.required) ? (out.required as string[]) : []);
-    for (const p of flat) {
-      if (!has(p, "additionalProperties") || p.additionalProperties === true) continue;
-      const own = propsOf(p);
-      for (const name of Object.keys(props)) {
-        if (has(own, name)) continue;
-        if (p.additionalProperties === false) {
-          if (required.has(name)) throw new SchemaGrammarError(`allOf: required property "${name}" is excluded by another member's additionalProperties: false`);
-          delete props[name];
-        } else props[name] = { allOf: [props[name], p.additionalProperties] };
-      }
-    }
-    out.properties = props;
-  }
-  if (Array.isArray(out.type) && out.type.length === 1) out.type = out.type[0];
-  return out;
 }

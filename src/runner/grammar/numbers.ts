@@ -202,7 +202,8 @@ function nonNegativeNumbers(lo: Bound, hi: Bound | undefined): string[] {
 
 const ZERO: Decimal = { negative: false, int: 0n, frac: "" };
 
-function compare(a: Decimal, b: Decimal): number {
+/** Order of two decimals: negative, zero or positive. */
+export function compareDecimals(a: Decimal, b: Decimal): number {
   const sign = (d: Decimal) => (d.negative ? -1 : 1);
   if (a.negative !== b.negative) return a.negative ? -1 : 1;
   const s = sign(a);
@@ -218,7 +219,7 @@ const magnitude = (d: Decimal): Decimal => ({ ...d, negative: false });
 /** JSON numbers between the bounds (either may be absent). Undefined when none exist. */
 export function numberRange(lo: Bound | undefined, hi: Bound | undefined): string | undefined {
   if (lo && hi) {
-    const c = compare(lo.value, hi.value);
+    const c = compareDecimals(lo.value, hi.value);
     if (c > 0 || (c === 0 && (lo.exclusive || hi.exclusive))) return undefined;
   }
   const alts: string[] = [];
@@ -234,4 +235,16 @@ export function numberRange(lo: Bound | undefined, hi: Bound | undefined): strin
     alts.push(...nonNegativeNumbers(zLo, hi));
   }
   return alts.length ? alternatives(alts) : undefined;
+}
+
+export function isInteger(d: Decimal): boolean {
+  return d.frac === "";
+}
+
+export function floorOf(d: Decimal): bigint {
+  return d.negative ? -d.int - (d.frac ? 1n : 0n) : d.int;
+}
+
+export function ceilOf(d: Decimal): bigint {
+  return d.negative ? -d.int : d.int + (d.frac ? 1n : 0n);
 }
