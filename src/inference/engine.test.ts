@@ -134,6 +134,15 @@ describe("Inference on the real engine", () => {
     assert.equal(typeof JSON.parse(text(json)).a, "boolean");
   });
 
+  it("enforces a schema's integer range through the runner: 2..9 never yields -30", async () => {
+    const format = { type: "object", properties: { age: { type: "integer", minimum: 2, maximum: 9 } }, required: ["age"], additionalProperties: false };
+    for (let seed = 1; seed <= 4; seed++) {
+      const out = await collect(inference.generate(greedy({ format, options: { temperature: 1.5, seed, num_predict: 60, num_ctx: 256 } })));
+      const { age } = JSON.parse(text(out)) as { age: number };
+      assert.ok(Number.isInteger(age) && age >= 2 && age <= 9, `seed ${seed}: ${text(out)}`);
+    }
+  });
+
   it("renders the ChatML Jinja template and chats; a second turn evaluates only its new tokens", async () => {
     const options = { temperature: 0, num_predict: 16, num_ctx: 1024 };
     const first = { role: "user", content: "Tell me a story." };

@@ -112,6 +112,8 @@ describe("Inference (fake runner)", () => {
       [inference.generate({ model: "stories", prompt: "x", top_logprobs: 21 }), "BadRequestError", "top_logprobs must be between 0 and 20"],
       [inference.chat({ model: "stories", messages: [], top_logprobs: -1 }), "BadRequestError", "top_logprobs must be between 0 and 20"],
       [inference.generate({ model: "stories", prompt: "x", format: "yaml" as never }), "InvalidOptionError", 'invalid format: "yaml"; expected "json" or a valid JSON Schema object'],
+      [inference.chat({ model: "stories", messages: [{ role: "user", content: "x" }], format: { type: "array", uniqueItems: true } }), "SchemaGrammarError", 'invalid JSON schema in format: keyword "uniqueItems" is not supported'],
+      [inference.generate({ model: "stories", prompt: "x", format: { $ref: "https://example.com/s.json" } }), "SchemaGrammarError", 'invalid JSON schema in format: remote $ref "https://example.com/s.json" is not supported (only local references like "#/$defs/name")'],
       [inference.generate({ model: "stories", prompt: "x", think: true }), "BadRequestError", '"stories" does not support thinking'],
       [inference.generate({ model: "stories", prompt: "x", suffix: "y" }), "CapabilityError", "registry.ollama.ai/library/stories:latest does not support insert"],
       [inference.generate({ model: "stories", prompt: "x", images: ["aGk="] }), "CapabilityError", '"stories" does not support images'],

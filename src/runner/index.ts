@@ -6,9 +6,11 @@
 //   fitPrompt(tokens, opts), PROMPT_TOO_LONG            — Ollama's prompt truncation (§11.4)
 //   StopMatcher                                          — stop strings across token boundaries
 //   DEFAULT_THREADS, resolveThreads(numThread)           — thread policy (measurements in threads.ts)
+//   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
 // Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
 export type * from "./types.js";
 export { createLlamaRunner, estimateMemory, headerCache, type HeaderCache, LlamaRunner } from "./llama/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { DEFAULT_THREADS, resolveThreads } from "./threads.js";
+export { formatToGbnf, SchemaGrammarError } from "./grammar/index.js";

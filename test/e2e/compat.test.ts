@@ -68,6 +68,23 @@ test("OpenAI, Anthropic and Ollama clients on the real engine", async (t) => {
   assert.equal(typeof parsed.name, "string");
   assert.ok(Number.isInteger(parsed.age));
 
+  // The range is enforced (node-llama-cpp's own converter dropped it and gave -30), and a schema the
+  // grammar cannot enforce is a 400 on both dialects before any generation.
+  const ranged = { type: "object", properties: { age: { type: "integer", minimum: 2, maximum: 9 } }, required: ["age"], additionalProperties: false };
+  for (const seed of [1, 2, 3]) {
+    const r = await openai.chat.completions.create({ model: "chat", messages, max_tokens: 40, temperature: 1.5, seed, response_format: { type: "json_schema", json_schema: { name: "age", schema: ranged } } });
+    const { age } = JSON.parse(r.choices[0].message.content!);
+    assert.ok(age >= 2 && age <= 9, r.choices[0].message.content!);
+  }
+  const unenforceable = { type: "array", items: { type: "string" }, uniqueItems: true };
+  await assert.rejects(
+    openai.chat.completions.create({ model: "chat", messages, response_format: { type: "json_schema", json_schema: { name: "u", schema: unenforceable } } }),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && /uniqueItems/.test(e.message),
+  );
+  const native400 = await fetch(`${srv.url}/api/chat`, { method: "POST", body: JSON.stringify({ model: "chat", messages, format: unenforceable }) });
+  assert.equal(native400.status, 400);
+  assert.deepEqual(await native400.json(), { error: 'invalid JSON schema in format: keyword "uniqueItems" is not supported' });
+
   // Tool definitions reach the template (checked through the render-only debug path).
   const debug = await fetch(`${srv.url}/api/chat`, {
     method: "POST",

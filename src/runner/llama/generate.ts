@@ -10,7 +10,7 @@ import {
   type SequenceEvaluateOptions,
   type Token,
 } from "node-llama-cpp";
-import { InvalidOptionError } from "../../util/errors.js";
+import { formatToGbnf } from "../grammar/index.js";
 import { fitPrompt, keptPrefix } from "../prompt-fit.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, LoadOptions, Timings, TokenLogprob } from "../types.js";
@@ -33,14 +33,10 @@ export function tokenizePrompt(model: LlamaModel, text: string, addSpecial = tru
   return tokens;
 }
 
+/** herd's own schema converter: every keyword enforced, or a SchemaGrammarError (400). */
 async function grammarFor(llama: Llama, format: WireCompletion["format"]): Promise<LlamaGrammar | undefined> {
   if (format === undefined) return undefined;
-  if (format === "json") return llama.getGrammarFor("json");
-  try {
-    return await llama.createGrammarForJsonSchema(format as never);
-  } catch {
-    throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; expected "json" or a valid JSON Schema object`);
-  }
+  return llama.createGrammar({ grammar: formatToGbnf(format) });
 }
 
 export async function generate(env: GenerateEnv, req: WireCompletion): Promise<void> {
