@@ -6,9 +6,11 @@
 //   fitPrompt(tokens, opts), PROMPT_TOO_LONG            — Ollama's prompt truncation (§11.4)
 //   StopMatcher                                          — stop strings across token boundaries
 //   resolveThreads(numThread, cpu?) → ThreadCounts       — thread policy: physical (performance) cores
+//   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
 // Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
 export type * from "./types.js";
 export { createEngineRunner, estimateMemory, EngineRunner } from "./engine/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";
+export { formatToGbnf, SchemaGrammarError } from "./grammar/index.js";

@@ -4,6 +4,7 @@
 
 import koffi from "koffi";
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
+import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
 import { loadLlama, logCallback, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
@@ -136,22 +137,10 @@ function need(): Engine {
 
 function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefined {
   if (format === undefined) return undefined;
-  // The JSON-Schema → GBNF converter lives on branch `grammar`; until it lands only "json" is constrained.
-  if (format !== "json") throw new InvalidOptionError(`invalid format: JSON schema formats are not supported by this engine yet`);
-  const g = e.api.llama_sampler_init_grammar(e.model.vocab, JSON_GBNF, "root");
-  if (!g) throw new InvalidOptionError("invalid format");
+  const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
+  if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
   return g;
 }
-
-/** Any JSON value, whitespace bounded (llama.cpp's grammars/json.gbnf, written out). */
-const JSON_GBNF = String.raw`root ::= object
-value ::= object | array | string | number | ("true" | "false" | "null") ws
-object ::= "{" ws ( string ":" ws value ("," ws string ":" ws value)* )? "}" ws
-array ::= "[" ws ( value ("," ws value)* )? "]" ws
-string ::= "\"" ( [^"\\\x7F\x00-\x1F] | "\\" (["\\bfnrt] | "u" [0-9a-fA-F]{4}) )* "\"" ws
-number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1-9]{0,15})? ws
-ws ::= | " " | "\n" [ \t]{0,20}
-`;
 
 function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();

@@ -38,6 +38,15 @@ describe("engine runner on stories260K", () => {
     assert.equal(main.memory.vram, 0);
   });
 
+  it("format json schema constrains the output to values valid against it", async () => {
+    const format = { type: "object", properties: { a: { type: "boolean" }, n: { type: "integer", minimum: 2, maximum: 9 } }, required: ["a", "n"] };
+    const { text, done } = await collect(main, { prompt: "Once upon a time", format, sampling: { temperature: 0, numPredict: 60 } });
+    const value = JSON.parse(text);
+    assert.equal(typeof value.a, "boolean");
+    assert.ok(Number.isInteger(value.n) && value.n >= 2 && value.n <= 9, text);
+    assert.equal(done.reason, "stop");
+  });
+
   it('format "json" constrains the output to a JSON object', async () => {
     const { text } = await collect(main, { prompt: "Once upon a time", format: "json", sampling: { temperature: 0, numPredict: 20 } });
     assert.match(text, /^\s*[{[]/);
