@@ -138,6 +138,17 @@ describe("engine runner on stories260K", () => {
     await noShift.exited;
     await assert.rejects(noShift.tokenize("x"), RunnerCrashedError);
   });
+
+  it("a native crash (SIGSEGV) in the child is reported like a kill, to its own requests only", async () => {
+    await assert.rejects(async () => {
+      let tokens = 0;
+      for await (const c of small.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 50 } }))
+        if (c.type === "token" && ++tokens === 1) process.kill(small.pid!, "SIGSEGV");
+    }, RunnerCrashedError);
+    await small.exited;
+    const { text } = await collect(main, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } });
+    assert.ok(text.startsWith(", there"));
+  });
 });
 
 describe("engine runner with parallel slots", () => {
