@@ -11,7 +11,7 @@ import type { GenerateResponse } from "../src/api/types.js";
 import { Batch } from "../src/runner/engine/batch.js";
 import { LoadedModel } from "../src/runner/engine/model.js";
 import { EngineRunner } from "../src/runner/engine/runner.js";
-import { loadLlama } from "../src/runner/native/index.js";
+import { captureLog, loadLlama } from "../src/runner/native/index.js";
 import { cpuTopology, defaultThreads } from "../src/runner/threads.js";
 import type { CompletionChunk, LoadOptions } from "../src/runner/types.js";
 import { model } from "../src/testutil/fixtures.js";
@@ -32,8 +32,10 @@ const longPrompt = (i: number) => `${i}. ` + "Once upon a time there was a littl
 /** The anchor: load, decode the prompt in one batch, generate greedily token by token; times both phases. */
 function directLoop(path: string, threads: number) {
   const api = loadLlama({ gpu: false });
+  const restoreLog = captureLog(api, () => undefined);
   const m = LoadedModel.load(api, path, { useMmap: false, gpuLayers: 0 });
   const ctx = m.createContext({ nCtx: CTX, nBatch: 512, nSeqMax: 1, threads, threadsBatch: threads, embeddings: false });
+  restoreLog();
   const batch = new Batch(api, 512);
   const chain = api.llama_sampler_chain_init(api.llama_sampler_chain_default_params());
   api.llama_sampler_chain_add(chain, api.llama_sampler_init_greedy());

@@ -2,12 +2,11 @@
 // parent over IPC (protocol.ts; runner.ts is the parent). A GGML_ASSERT or a
 // segfault here ends only this process; the parent reports it like a SIGKILL.
 
-import koffi from "koffi";
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
 import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
-import { loadLlama, logCallback, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { captureLog, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
@@ -55,10 +54,8 @@ function onLog(level: number, text: string): void {
 
 function load(options: LoadOptions): LoadedInfo {
   const api = loadLlama({ gpu: options.numGpu !== 0 });
-  // A JS log callback only while loading: a call from one of ggml's worker threads during a decode would wait
-  // for the JS thread, which waits in llama_decode. After load llama.cpp logs to stderr, which the parent keeps.
-  const cb = koffi.register(onLog, koffi.pointer(logCallback));
-  api.llama_log_set(cb, null);
+  // After load llama.cpp logs to stderr, whose tail the parent keeps for crash reports.
+  const restoreLog = captureLog(api, onLog);
   try {
     const gpuCapable = api.llama_supports_gpu_offload();
     const cpuOnly = options.numGpu === 0 || !gpuCapable;
@@ -101,8 +98,7 @@ function load(options: LoadOptions): LoadedInfo {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
     throw new ModelLoadError(`${(err as Error).message}${reason}`);
   } finally {
-    api.llama_log_set(null, null);
-    koffi.unregister(cb);
+    restoreLog();
   }
 }
 

@@ -12,6 +12,20 @@ export type Ptr = unknown;
 
 export const logCallback = koffi.proto("void ggml_log_callback(int level, const char *text, void *user_data)");
 
+/**
+ * Routes llama.cpp's and ggml's log to `handler` until the returned function restores the default (stderr).
+ * Only for phases on the JS thread (load): a log call from a ggml worker thread during a decode would wait
+ * for the JS thread, which waits in llama_decode.
+ */
+export function captureLog(a: LlamaApi, handler: (level: number, text: string) => void): () => void {
+  const cb = koffi.register(handler, koffi.pointer(logCallback));
+  a.llama_log_set(cb, null);
+  return () => {
+    a.llama_log_set(null, null);
+    koffi.unregister(cb);
+  };
+}
+
 function bind(lib: LlamaLibrary) {
   const l = lib.llama;
   const g = lib.ggml;
