@@ -52,8 +52,8 @@ function onLog(level: number, text: string): void {
   if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: String(level), message: line });
 }
 
-function load(options: LoadOptions): LoadedInfo {
-  const api = loadLlama({ gpu: options.numGpu !== 0 });
+function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo {
+  const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
   // After load llama.cpp logs to stderr, whose tail the parent keeps for crash reports.
   const restoreLog = captureLog(api, onLog);
   try {
@@ -92,6 +92,7 @@ function load(options: LoadOptions): LoadedInfo {
       trainedContext: model.trainedContext,
       threads: threads.threads,
       gpu: cpuOnly ? false : api.lib.variant || false,
+      cpuBackend: api.cpuBackend,
       memory: { ram: 0, vram: 0 },
     };
   } catch (err) {
@@ -170,7 +171,7 @@ function embedder(e: Engine): Embedder {
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
     case "load": {
-      const info = load(msg.options);
+      const info = load(msg.options, msg.cpuBackend);
       // The same header estimate the scheduler planned with, for the placement actually chosen.
       info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
       return info;
