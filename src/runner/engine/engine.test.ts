@@ -179,6 +179,19 @@ describe("engine runner with parallel slots", () => {
   });
 });
 
+describe("engine runner with a LoRA adapter", () => {
+  it("applies the adapter (greedy output changes) and refuses a missing one", async () => {
+    const r = await EngineRunner.create({ modelPath: STORIES, numCtx: 128, adapters: [model("synthetic/stories260K-lora-synthetic.gguf")], ...BASE });
+    try {
+      const { text } = await collect(r, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 12 } });
+      assert.ok(!text.startsWith(", there"), text);
+    } finally {
+      await r.close();
+    }
+    await assert.rejects(createEngineRunner({ modelPath: STORIES, numCtx: 128, adapters: ["/nonexistent-lora.gguf"], ...BASE }), ModelLoadError);
+  });
+});
+
 describe("engine load failures and other models", () => {
   it("refuses a truncated GGUF, a non-GGUF file and the clip projector with the engine's reason", async () => {
     const tmp = tempDir();
