@@ -13,7 +13,6 @@ import { Embedder } from "./embed.js";
 import { estimateMemory } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { LoadedModel, type Context } from "./model.js";
-import { checkSampling } from "./sampler.js";
 
 interface Engine {
   api: LlamaApi;
@@ -142,7 +141,6 @@ function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefine
 function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();
   if (!e.generator) throw new BadRequestError("this model does not support generate");
-  checkSampling(request.sampling);
   const out = new ChunkBatcher((chunks) => send({ type: "chunks", id, chunks }));
   const grammar = grammarFor(e, request.format);
   return new Promise((resolve, reject) => {
