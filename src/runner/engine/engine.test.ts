@@ -107,6 +107,10 @@ describe("engine runner on stories260K", () => {
     assert.equal(pieces.join(""), text);
   });
 
+  it("keeps one BOS when the prompt text starts with it", async () => {
+    assert.deepEqual(await main.tokenize("<s>Once upon a time"), await main.tokenize("Once upon a time"));
+  });
+
   it("refuses out-of-vocabulary token ids instead of crashing", async () => {
     await assert.rejects(collect(main, { prompt: [1, 403, 99999], sampling: { temperature: 0, numPredict: 2 } }), BadRequestError);
     await assert.rejects(main.detokenize([-1]), BadRequestError);
