@@ -1,7 +1,7 @@
 // Runs every compiled test file (dist/**/*.test.js) with node's test runner.
 // Node 20's `--test` takes no globs, so the files are listed here.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const filter = process.argv.slice(2);
@@ -13,7 +13,8 @@ function walk(dir, out) {
   }
   return out;
 }
-let files = walk("dist", []).sort();
+// Only compiled tests whose TypeScript source still exists: a deleted test's stale .js in dist/ is not run.
+let files = walk("dist", []).filter((f) => existsSync(f.slice("dist/".length).replace(/\.js$/, ".ts"))).sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);

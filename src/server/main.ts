@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createLlamaRunner, estimateMemory, headerCache } from "../runner/index.js";
+import { createEngineRunner, estimateMemory, headerCache } from "../runner/index.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { translatingRunner, Translator } from "../translate/index.js";
@@ -49,7 +49,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   // Published blobs llama.cpp cannot load as they are get translated on their first load.
   const translator = new Translator({ dir: store.blobs.derivedDir, readHeader: (p) => ggufs.read(p), log });
   const scheduler = new Scheduler({
-    ...translatingRunner(translator, { createRunner: createLlamaRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
+    ...translatingRunner(translator, { createRunner: createEngineRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
     defaultKeepAliveMs: keepAliveMs,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type GgufFile, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
 import { collect } from "../runner/contract.js";
-import { createLlamaRunner } from "../runner/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { fixture, model, tempDir } from "../testutil/fixtures.js";
 import { readFileSync } from "node:fs";
 import { f16ToF32 } from "./ops.js";
@@ -17,7 +17,7 @@ import { meta, spmVocab, type Weights, writeLlamaLike, writePublishedGemma3 } fr
 const { u32, f32, str } = meta;
 
 async function generates(modelPath: string): Promise<void> {
-  const runner = await createLlamaRunner({ modelPath, numCtx: 64, numGpu: 0 });
+  const runner = await createEngineRunner({ modelPath, numCtx: 64, numGpu: 0 });
   try {
     const { done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 3 } });
     assert.equal(done.type, "done");
@@ -312,7 +312,7 @@ describe("translations of the other published architectures", () => {
     assert.equal(g.metadata["gemma-embedding.dense_3_feat_in"], 256);
     const n = names(g);
     for (const x of ["dense_2.weight", "dense_3.weight", "output_norm.weight"]) assert.ok(n.has(x), x);
-    const runner = await createLlamaRunner({ modelPath: load.modelPath, numCtx: 64, numGpu: 0, embedding: true });
+    const runner = await createEngineRunner({ modelPath: load.modelPath, numCtx: 64, numGpu: 0, embedding: true });
     try {
       const { embeddings } = await runner.embed(["Once upon a time"]);
       assert.equal(embeddings[0]!.length, 64);

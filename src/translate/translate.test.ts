@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readGguf, writeGguf, typedMetadata, type GgufFile } from "../gguf/index.js";
 import { collect } from "../runner/contract.js";
-import { createLlamaRunner } from "../runner/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testutil/fixtures.js";
 import { ModelLoadError } from "../util/errors.js";
 import { IncompatibleModelError, Translator } from "./index.js";
@@ -14,7 +14,7 @@ import { tinyGemma3Projector, writePublishedGemma3, writePublishedGptoss } from 
 const sha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
 
 async function generates(modelPath: string): Promise<number> {
-  const runner = await createLlamaRunner({ modelPath, numCtx: 64, numGpu: 0 });
+  const runner = await createEngineRunner({ modelPath, numCtx: 64, numGpu: 0 });
   try {
     const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } });
     assert.equal(done.type, "done");
@@ -43,7 +43,7 @@ describe("translation of published models", () => {
   after(() => cleanup());
 
   it("gemma3: llama.cpp refuses the published file and loads the translation, which generates", async () => {
-    await assert.rejects(createLlamaRunner({ modelPath: gemma(), numCtx: 64, numGpu: 0 }), ModelLoadError);
+    await assert.rejects(createEngineRunner({ modelPath: gemma(), numCtx: 64, numGpu: 0 }), ModelLoadError);
     const before = sha(gemma());
     const t = new Translator({ dir: join(dir, "cache-a") });
     const load = await t.prepare({ modelPath: gemma(), numCtx: 64 });
@@ -111,7 +111,7 @@ describe("translation of published models", () => {
   });
 
   it("gptoss → gpt-oss: renamed architecture, keys and tensors; llama.cpp loads it and generates", async () => {
-    await assert.rejects(createLlamaRunner({ modelPath: gptoss(), numCtx: 64, numGpu: 0 }), ModelLoadError);
+    await assert.rejects(createEngineRunner({ modelPath: gptoss(), numCtx: 64, numGpu: 0 }), ModelLoadError);
     const load = await new Translator({ dir: join(dir, "cache-a") }).prepare({ modelPath: gptoss(), numCtx: 64 });
     assert.equal(load.projectorPath, undefined);
     const g = await readGguf(load.modelPath);

@@ -9,16 +9,18 @@ export interface LoadedInfo {
   trainedContext: number;
   memory: MemoryUse;
   threads: number;
-  /** The GPU backend node-llama-cpp chose ("cuda", "vulkan", "metal") or false for CPU. */
+  /** The GPU package in use ("cuda", "vulkan", "metal") or false for CPU. */
   gpu: string | false;
+  /** The CPU backend library chosen, for the next child. */
+  cpuBackend?: string;
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
 export type WireCompletion = Omit<CompletionRequest, "signal">;
 
 export type ParentMessage =
-  /** `gpu`: a backend an earlier child already detected, which skips probing every backend again. */
-  | { type: "load"; id: number; options: LoadOptions; gpu?: string | false }
+  /** `cpuBackend`: the CPU backend library an earlier child chose, loaded alone instead of scoring every variant. */
+  | { type: "load"; id: number; options: LoadOptions; cpuBackend?: string }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }
   | { type: "detokenize"; id: number; tokens: number[] }
   | { type: "complete"; id: number; request: WireCompletion }
