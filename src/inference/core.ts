@@ -7,10 +7,13 @@ import type { Store } from "../store/index.js";
 import { type Model, ModelCache } from "../store/index.js";
 import { detectNamedTemplate } from "../template/index.js";
 import { parseKeepAlive } from "../util/duration.js";
-import { BadRequestError, CapabilityError, ModelNotFoundError } from "../util/errors.js";
+import { BadRequestError, CapabilityError, ModelNotFoundError, VisionUnavailableError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
 import { type GgufSummary, ggufSummary, modelDetails } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
+import { countImages, decodeImages } from "./images.js";
+import { mtmdLibrary } from "../runner/native/mtmd-path.js";
+import type { Message } from "../api/types.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
 
@@ -24,6 +27,11 @@ export interface InferenceDefaults {
   contextLength: number;
   /** OLLAMA_GO_TEMPLATE: a Modelfile TEMPLATE wins over the GGUF Jinja template. */
   goTemplate: boolean;
+  /**
+   * Whether the engine can run a vision projector (libmtmd built), and why not. Default: the built
+   * library's lookup (runner/native/mtmd-path.ts). Without it, projector models still serve text.
+   */
+  vision?: () => { path?: string; reason: string };
 }
 
 export interface Logger {
@@ -87,7 +95,7 @@ export class InferenceCore {
       modelPath: model.modelPath,
       gguf,
       longName: displayLong(model.name),
-      key: [model.modelPath, ...model.adapters].join("\n"),
+      key: [model.modelPath, ...model.adapters, ...model.projectors].join("\n"),
     };
   }
 
@@ -113,9 +121,22 @@ export class InferenceCore {
     if (!caps.has("completion")) throw new CapabilityError(`"${m.requested}" does not support ${verb}`);
   }
 
-  /** Images need a vision projector, which the engine cannot run yet. */
-  refuseImages(m: ResolvedModel, images: number): void {
-    if (images > 0) throw new CapabilityError(`"${m.requested}" does not support images`);
+  /** The projector the runner loads: the model's first, when the engine can run one. */
+  projectorPath(m: ResolvedModel): string | undefined {
+    if (!m.model.projectors.length) return undefined;
+    return (this.defaults.vision ?? mtmdLibrary)().path ? m.model.projectors[0] : undefined;
+  }
+
+  /**
+   * The request's images, decoded and checked, in message order (400 on bad data). A model without a
+   * projector answers Ollama's error; one whose projector the engine cannot run says how to enable it.
+   */
+  requestImages(m: ResolvedModel, messages: readonly Pick<Message, "images">[]): Uint8Array[] {
+    if (countImages(messages as Message[]) === 0) return [];
+    if (!m.model.projectors.length) throw new CapabilityError("this model is missing data required for image input");
+    const lib = (this.defaults.vision ?? mtmdLibrary)();
+    if (!lib.path) throw new VisionUnavailableError(lib.reason);
+    return decodeImages(messages.flatMap((msg) => msg.images ?? []));
   }
 
   /**
@@ -134,6 +155,7 @@ export class InferenceCore {
       if (stop) modelParams = { ...modelParams, stop };
     }
     const merged = mergeOptions({
+      vision: m.model.projectors.length > 0,
       contextLength: this.defaults.contextLength,
       trainedContext: m.gguf.contextLength,
       modelParams,
@@ -166,6 +188,8 @@ export class InferenceCore {
     extra: { shift?: boolean } = {},
   ): Promise<Lease> {
     const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load };
+    const projectorPath = this.projectorPath(m);
+    if (projectorPath) load.projectorPath = projectorPath;
     if (extra.shift !== undefined) load.shift = extra.shift;
     return this.scheduler.acquire({ key: m.key, load, keepAliveMs, meta: this.meta(m), signal });
   }
