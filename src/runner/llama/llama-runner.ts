@@ -10,7 +10,9 @@ import {
   HerdError,
   InvalidOptionError,
   ModelLoadError,
-  RunnerCrashedError,, VisionUnavailableError } from "../../util/errors.js";
+  RunnerCrashedError,
+  VisionUnavailableError,
+} from "../../util/errors.js";
 import type { CompletionChunk, CompletionRequest, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
 import { ChunkQueue } from "./chunk-queue.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireError } from "./protocol.js";
