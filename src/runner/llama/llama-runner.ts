@@ -11,7 +11,6 @@ import {
   InvalidOptionError,
   ModelLoadError,
   RunnerCrashedError,
-  VisionUnavailableError,
 } from "../../util/errors.js";
 import type { CompletionChunk, CompletionRequest, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
 import { ChunkQueue } from "./chunk-queue.js";
@@ -162,8 +161,6 @@ export class LlamaRunner implements Runner {
 
   async *complete(req: CompletionRequest): AsyncIterable<CompletionChunk> {
     if (req.signal?.aborted) throw new CanceledError();
-    // node-llama-cpp has no vision: refuse rather than answer as if the images were not there.
-    if (req.images?.length) throw new VisionUnavailableError("this engine (node-llama-cpp) cannot run a vision projector");
     const queue = new ChunkQueue<CompletionChunk>();
     const id = this.nextId;
     const done = this.call(
