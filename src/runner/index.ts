@@ -4,10 +4,10 @@
 //   LlamaRunner — the class behind createLlamaRunner (pid, threads; for tests and diagnostics)
 //   fitPrompt(tokens, opts), PROMPT_TOO_LONG            — Ollama's prompt truncation (§11.4)
 //   StopMatcher                                          — stop strings across token boundaries
-//   DEFAULT_THREADS, resolveThreads(numThread)           — thread policy (measurements in threads.ts)
+//   resolveThreads(numThread, cpu?) → ThreadCounts       — thread policy: physical (performance) cores
 // Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
 export type * from "./types.js";
 export { createLlamaRunner, estimateMemory, LlamaRunner } from "./llama/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
-export { DEFAULT_THREADS, resolveThreads } from "./threads.js";
+export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";

@@ -15,7 +15,6 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { BadRequestError, ModelLoadError } from "../../util/errors.js";
-import { resolveThreads } from "../threads.js";
 import type { CompletionChunk, EmbedResult, LoadOptions } from "../types.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import { generate, tokenizePrompt } from "./generate.js";
@@ -57,7 +56,8 @@ function logger(level: LlamaLogLevel, message: string): void {
 }
 
 async function load(options: LoadOptions, gpuHint: string | false | undefined): Promise<LoadedInfo> {
-  const threads = resolveThreads(options.numThread);
+  // node-llama-cpp attaches no persistent thread pool, so a second thread loses on generation: one by default.
+  const threads = options.numThread !== undefined && options.numThread > 0 ? Math.floor(options.numThread) : 1;
   const llama = await getLlama({
     gpu: options.numGpu === 0 ? false : ((gpuHint as LlamaGpuType | undefined) ?? "auto"),
     build: "never",

@@ -12,6 +12,7 @@ import {
 } from "node-llama-cpp";
 import { InvalidOptionError } from "../../util/errors.js";
 import { fitPrompt, keptPrefix } from "../prompt-fit.js";
+import { RunawayGuard } from "../runaway-guard.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, LoadOptions, Timings, TokenLogprob } from "../types.js";
 import type { WireCompletion } from "./protocol.js";
@@ -167,37 +168,6 @@ function repeatPenaltyOf(s: WireCompletion["sampling"], sequence: LlamaContextSe
     presencePenalty: presence,
     frequencyPenalty: frequency,
   };
-}
-
-/**
- * Ends runaway output: the same trimmed piece more than 30 times in a row (Ollama's repetition guard),
- * or, under a grammar, whitespace after the text already forms a complete JSON value (JSON grammars
- * allow trailing whitespace forever).
- */
-class RunawayGuard {
-  private last = "";
-  private repeats = 0;
-  private text = "";
-
-  constructor(private readonly json: boolean) {}
-
-  shouldEnd(piece: string): boolean {
-    const trimmed = piece.trim();
-    this.repeats = trimmed === this.last ? this.repeats + 1 : 0;
-    this.last = trimmed;
-    if (this.repeats > 30) return true;
-    if (!this.json) return false;
-    if (trimmed === "" && this.text.trim() !== "") {
-      try {
-        JSON.parse(this.text);
-        return true;
-      } catch {
-        // not complete yet
-      }
-    }
-    this.text += piece;
-    return false;
-  }
 }
 
 /** Decodes tokens to text incrementally, holding back pieces that end inside a UTF-8 sequence. */

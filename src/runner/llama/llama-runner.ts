@@ -22,10 +22,10 @@ interface Pending {
   onChunk?(chunk: CompletionChunk): void;
 }
 
-/** The child entry beside this file, with this file's extension (.ts under tsx, .js after tsc). */
-function childEntry(): string {
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return fileURLToPath(new URL(`./child${ext}`, import.meta.url));
+/** A child entry `name` relative to module `base`, with that module's extension (.ts under tsx, .js after tsc). */
+export function childEntry(base: string = import.meta.url, name = "./child"): string {
+  const ext = base.endsWith(".ts") ? ".ts" : ".js";
+  return fileURLToPath(new URL(`${name}${ext}`, base));
 }
 
 /** Flags that must not reach the child: the test runner and debugger ports. */
@@ -84,9 +84,10 @@ export class LlamaRunner implements Runner {
     child.on("error", () => undefined);
   }
 
-  static async create(options: LoadOptions, signal?: AbortSignal): Promise<LlamaRunner> {
+  /** Forks `entry` (default: node-llama-cpp's child beside this file) and loads `options` in it. */
+  static async create(options: LoadOptions, signal?: AbortSignal, entry = childEntry()): Promise<LlamaRunner> {
     if (signal?.aborted) throw new CanceledError();
-    const child = fork(childEntry(), [], {
+    const child = fork(entry, [], {
       execArgv: childExecArgv(),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
@@ -241,6 +242,7 @@ export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
       continue;
     }
     const merged: CompletionChunk = { type: "token", text: last.text + c.text, tokens: [...last.tokens, ...c.tokens] };
+    if (last.pieces || c.pieces) merged.pieces = [...(last.pieces ?? [last.text]), ...(c.pieces ?? [c.text])];
     if (last.logprobs || c.logprobs) merged.logprobs = [...(last.logprobs ?? []), ...(c.logprobs ?? [])];
     out[out.length - 1] = merged;
   }

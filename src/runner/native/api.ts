@@ -162,8 +162,8 @@ export function loadLlama(opts: LoadLibraryOptions = {}): LlamaApi {
       const newProto = koffi.proto("void *ggml_threadpool_new_t(ggml_threadpool_params *params)");
       const freeProto = koffi.proto("void ggml_threadpool_free_t(void *pool)");
       bound.threadpool = {
-        create: (params) => koffi.call(newAddr, koffi.pointer(newProto), params) as Ptr,
-        free: (pool) => koffi.call(freeAddr, koffi.pointer(freeProto), pool),
+        create: (params) => koffi.call(newAddr, newProto, params) as Ptr,
+        free: (pool) => koffi.call(freeAddr, freeProto, pool),
       };
     }
   }
