@@ -11,6 +11,7 @@ import { resolveThreads } from "../threads.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
 import { Embedder } from "./embed.js";
 import { Generator } from "./generator.js";
+import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
 import { checkSampling } from "./sampler.js";
 
@@ -85,7 +86,11 @@ function load(options: LoadOptions): LoadedInfo {
         ...threads,
       });
       applyAdapters(e, e.ctx);
-      e.generator = new Generator(model, e.ctx, options, slots);
+      // The projector loads beside the weights; its encoder uses the prompt-phase thread count.
+      const vision = options.projectorPath
+        ? Vision.load(api, model, options.projectorPath, { gpu: !cpuOnly, threads: threads.threadsBatch })
+        : undefined;
+      e.generator = new Generator(model, e.ctx, options, slots, vision);
     }
     engine = e;
     return {

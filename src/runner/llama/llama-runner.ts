@@ -170,6 +170,7 @@ export class LlamaRunner implements Runner {
         id: 0,
         request: {
           prompt: req.prompt,
+          images: req.images,
           sampling: req.sampling,
           format: req.format,
           truncate: req.truncate,

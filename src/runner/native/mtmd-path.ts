@@ -9,8 +9,18 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** herd's package root (this file is dist/runner/native/ or src/runner/native/ under it). */
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/** herd's package root: the nearest folder above this file with herd's package.json (src/ or dist/src/ below it). */
+const packageRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; ) {
+    const pj = join(dir, "package.json");
+    if (existsSync(pj) && (JSON.parse(readFileSync(pj, "utf8")) as { name?: string }).name === "herd") return dir;
+    const up = dirname(dir);
+    if (up === dir) return join(from, "..", "..", "..");
+    dir = up;
+  }
+}
 
 /** What a user runs to get vision, in every "vision is not available" message. */
 export const VISION_HOWTO =
