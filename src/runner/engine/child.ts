@@ -1,15 +1,17 @@
 // Child-process entry of herd's own engine: one model loaded through the native binding, served to the
-// parent over IPC (../llama/protocol.ts, the same protocol and parent as before). A GGML_ASSERT or a
+// parent over IPC (protocol.ts; runner.ts is the parent). A GGML_ASSERT or a
 // segfault here ends only this process; the parent reports it like a SIGKILL.
 
 import koffi from "koffi";
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
-import { ChunkBatcher } from "../llama/chunk-batcher.js";
-import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "../llama/protocol.js";
+import { formatToGbnf } from "../grammar/index.js";
+import { ChunkBatcher } from "./chunk-batcher.js";
+import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
 import { loadLlama, logCallback, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
-import type { LoadOptions, MemoryUse } from "../types.js";
+import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
+import { estimateMemory } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
@@ -98,7 +100,7 @@ function load(options: LoadOptions): LoadedInfo {
       trainedContext: model.trainedContext,
       threads: threads.threads,
       gpu: cpuOnly ? false : api.lib.variant || false,
-      memory: memoryOf(e),
+      memory: { ram: 0, vram: 0 },
     };
   } catch (err) {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
@@ -133,13 +135,6 @@ function applyAdapters(e: Engine, ctx: Context): void {
   if (rc !== 0) throw new ModelLoadError("failed to apply LoRA adapters");
 }
 
-/** RAM/VRAM of what is loaded: weights plus the KV cache and output buffers of the contexts. */
-function memoryOf(e: Engine): MemoryUse {
-  const weights = Number(e.api.llama_model_size(e.model.ptr));
-  const kv = (ctx?: Context) => (ctx ? ctx.nCtx * e.model.nLayer * e.model.nEmbd * 2 * 2 + ctx.nBatch * e.model.nVocab * 4 : 0);
-  return { ram: weights + kv(e.ctx) + kv(e.embedCtx), vram: 0 };
-}
-
 function need(): Engine {
   if (!engine) throw new ModelLoadError("model not loaded");
   return engine;
@@ -147,22 +142,10 @@ function need(): Engine {
 
 function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefined {
   if (format === undefined) return undefined;
-  // The JSON-Schema → GBNF converter lives on branch `grammar`; until it lands only "json" is constrained.
-  if (format !== "json") throw new InvalidOptionError(`invalid format: JSON schema formats are not supported by this engine yet`);
-  const g = e.api.llama_sampler_init_grammar(e.model.vocab, JSON_GBNF, "root");
-  if (!g) throw new InvalidOptionError("invalid format");
+  const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
+  if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
   return g;
 }
-
-/** Any JSON value, whitespace bounded (llama.cpp's grammars/json.gbnf, written out). */
-const JSON_GBNF = String.raw`root ::= object
-value ::= object | array | string | number | ("true" | "false" | "null") ws
-object ::= "{" ws ( string ":" ws value ("," ws string ":" ws value)* )? "}" ws
-array ::= "[" ws ( value ("," ws value)* )? "]" ws
-string ::= "\"" ( [^"\\\x7F\x00-\x1F] | "\\" (["\\bfnrt] | "u" [0-9a-fA-F]{4}) )* "\"" ws
-number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1-9]{0,15})? ws
-ws ::= | " " | "\n" [ \t]{0,20}
-`;
 
 function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();
@@ -195,8 +178,12 @@ function embedder(e: Engine): Embedder {
 
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
-    case "load":
-      return load(msg.options);
+    case "load": {
+      const info = load(msg.options);
+      // The same header estimate the scheduler planned with, for the placement actually chosen.
+      info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
+      return info;
+    }
     case "tokenize": {
       const m = need().model;
       return m.tokenize(msg.text, msg.addSpecial, msg.parseSpecial);

@@ -5,10 +5,10 @@ import { after, before, describe, it } from "node:test";
 import { fixture, model, tempDir } from "../../testutil/fixtures.js";
 import { BadRequestError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
 import { collect, runnerContract } from "../contract.js";
-import type { LlamaRunner } from "../llama/llama-runner.js";
 import { loadLlama } from "../native/index.js";
 import { PROMPT_TOO_LONG } from "../prompt-fit.js";
-import { createEngineRunner, createEngineRunnerClass } from "./index.js";
+import { estimateMemory } from "./estimate.js";
+import { createEngineRunner, EngineRunner } from "./runner.js";
 import { LoadedModel } from "./model.js";
 
 const STORIES = model("stories260K.gguf");
@@ -19,14 +19,14 @@ const BASE = { numGpu: 0, numThread: 1 } as const;
 runnerContract("engine (stories260K)", createEngineRunner, { modelPath: STORIES, numCtx: 256, ...BASE });
 
 describe("engine runner on stories260K", () => {
-  let main: LlamaRunner;
-  let small: LlamaRunner;
-  let noShift: LlamaRunner;
+  let main: EngineRunner;
+  let small: EngineRunner;
+  let noShift: EngineRunner;
   before(async () => {
     [main, small, noShift] = await Promise.all([
-      createEngineRunnerClass({ modelPath: STORIES, numCtx: 256, ...BASE }),
-      createEngineRunnerClass({ modelPath: STORIES, numCtx: 64, ...BASE }),
-      createEngineRunnerClass({ modelPath: STORIES, numCtx: 64, shift: false, ...BASE }),
+      EngineRunner.create({ modelPath: STORIES, numCtx: 256, ...BASE }),
+      EngineRunner.create({ modelPath: STORIES, numCtx: 64, ...BASE }),
+      EngineRunner.create({ modelPath: STORIES, numCtx: 64, shift: false, ...BASE }),
     ]);
   });
   after(async () => {
@@ -36,6 +36,15 @@ describe("engine runner on stories260K", () => {
   it("reports RAM for weights and context", () => {
     assert.ok(main.memory.ram > 1_000_000 && main.memory.ram < 50_000_000, String(main.memory.ram));
     assert.equal(main.memory.vram, 0);
+  });
+
+  it("format json schema constrains the output to values valid against it", async () => {
+    const format = { type: "object", properties: { a: { type: "boolean" }, n: { type: "integer", minimum: 2, maximum: 9 } }, required: ["a", "n"] };
+    const { text, done } = await collect(main, { prompt: "Once upon a time", format, sampling: { temperature: 0, numPredict: 60 } });
+    const value = JSON.parse(text);
+    assert.equal(typeof value.a, "boolean");
+    assert.ok(Number.isInteger(value.n) && value.n >= 2 && value.n <= 9, text);
+    assert.equal(done.reason, "stop");
   });
 
   it('format "json" constrains the output to a JSON object', async () => {
@@ -129,11 +138,22 @@ describe("engine runner on stories260K", () => {
     await noShift.exited;
     await assert.rejects(noShift.tokenize("x"), RunnerCrashedError);
   });
+
+  it("a native crash (SIGSEGV) in the child is reported like a kill, to its own requests only", async () => {
+    await assert.rejects(async () => {
+      let tokens = 0;
+      for await (const c of small.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 50 } }))
+        if (c.type === "token" && ++tokens === 1) process.kill(small.pid!, "SIGSEGV");
+    }, RunnerCrashedError);
+    await small.exited;
+    const { text } = await collect(main, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } });
+    assert.ok(text.startsWith(", there"));
+  });
 });
 
 describe("engine runner with parallel slots", () => {
   it("serves more requests than slots, each with its own sequence, the same text as alone", async () => {
-    const r = await createEngineRunnerClass({ modelPath: STORIES, numCtx: 128, numParallel: 2, ...BASE });
+    const r = await EngineRunner.create({ modelPath: STORIES, numCtx: 128, numParallel: 2, ...BASE });
     try {
       const prompts = ["Once upon a time", "Lily went to the park", "The dog was happy", "Once upon a time"];
       const alone = [];
@@ -206,6 +226,16 @@ describe("engine load failures and other models", () => {
   });
 });
 
+describe("memory estimate", () => {
+  it("estimates memory from the header without loading", async () => {
+    const small = await estimateMemory({ modelPath: STORIES, numCtx: 256 });
+    const big = await estimateMemory({ modelPath: model("bench/synth-llama-58M-q4_0.gguf"), numCtx: 4096 });
+    assert.ok(small.ram > 1_000_000 && small.ram < big.ram);
+    assert.equal(big.vram, 0);
+    await assert.rejects(estimateMemory({ modelPath: "/nonexistent.gguf", numCtx: 256 }), ModelLoadError);
+  });
+});
+
 describe("special tokens with real vocabularies", () => {
   const api = loadLlama({ gpu: false });
   const vocab = (name: string) => LoadedModel.load(api, fixture(`vocab/${name}`), { useMmap: true, gpuLayers: 0, vocabOnly: true });
@@ -236,5 +266,26 @@ describe("special tokens with real vocabularies", () => {
     } finally {
       m.free();
     }
+  });
+});
+
+describe("mergeTokens", () => {
+  it("joins consecutive token chunks of a batch, keeping one logprob per token and the done chunk apart", async () => {
+    const { mergeTokens } = await import("./runner.js");
+    const lp = (t: string) => ({ token: t, logprob: -1 });
+    const merged = mergeTokens([
+      { type: "token", text: "a", tokens: [1], logprobs: [lp("a")] },
+      { type: "token", text: "b", tokens: [2], logprobs: [lp("b")] },
+      { type: "done", reason: "stop", tokens: [1, 2], timings: { promptTokens: 1, promptEvaluated: 1, promptNs: 1, evalTokens: 2, evalNs: 1 } },
+    ]);
+    assert.equal(merged.length, 2);
+    assert.deepEqual(merged[0], { type: "token", text: "ab", tokens: [1, 2], logprobs: [lp("a"), lp("b")] });
+    assert.equal(merged[1].type, "done");
+    assert.deepEqual(mergeTokens([{ type: "token", text: "x", tokens: [3] }]), [{ type: "token", text: "x", tokens: [3] }]);
+    const withPieces = mergeTokens([
+      { type: "token", text: "a", tokens: [1], pieces: ["a"] },
+      { type: "token", text: "bc", tokens: [2], pieces: ["bc"] },
+    ]);
+    assert.deepEqual(withPieces, [{ type: "token", text: "abc", tokens: [1, 2], pieces: ["a", "bc"] }]);
   });
 });

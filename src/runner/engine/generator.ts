@@ -10,7 +10,7 @@ import { fitPrompt, keptPrefix } from "../prompt-fit.js";
 import { RunawayGuard } from "../runaway-guard.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, LoadOptions, Timings } from "../types.js";
-import type { WireCompletion } from "../llama/protocol.js";
+import type { WireCompletion } from "./protocol.js";
 import type { Ptr } from "../native/index.js";
 import { Batch } from "./batch.js";
 import { LoadedModel, type Context } from "./model.js";

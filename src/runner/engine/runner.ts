@@ -1,4 +1,4 @@
-// Parent side of a llama runner: forks child.ts, speaks protocol.ts with it, and implements `Runner`.
+// Parent side of an engine runner: forks child.ts, speaks protocol.ts with it, and implements `Runner`.
 // The child's death (crash, GGML_ASSERT, SIGKILL) rejects whatever was in flight with
 // RunnerCrashedError and resolves `exited`; it never throws in the parent.
 
@@ -33,9 +33,6 @@ function childExecArgv(): string[] {
   return process.execArgv.filter((a) => !a.startsWith("--test") && !a.startsWith("--inspect") && !a.startsWith("--watch"));
 }
 
-/** The backend the first automatic load found; later children reuse it instead of probing (~1.5 s each). */
-let detectedGpu: string | false | undefined;
-
 function reviveError(e: WireError): Error {
   switch (e.name) {
     case "BadRequestError":
@@ -49,7 +46,7 @@ function reviveError(e: WireError): Error {
   }
 }
 
-export class LlamaRunner implements Runner {
+export class EngineRunner implements Runner {
   readonly exited: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -84,21 +81,19 @@ export class LlamaRunner implements Runner {
     child.on("error", () => undefined);
   }
 
-  /** Forks `entry` (default: node-llama-cpp's child beside this file) and loads `options` in it. */
-  static async create(options: LoadOptions, signal?: AbortSignal, entry = childEntry()): Promise<LlamaRunner> {
+  /** Forks `entry` (default: the engine's child beside this file) and loads `options` in it. */
+  static async create(options: LoadOptions, signal?: AbortSignal, entry = childEntry()): Promise<EngineRunner> {
     if (signal?.aborted) throw new CanceledError();
     const child = fork(entry, [], {
       execArgv: childExecArgv(),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
-    const runner = new LlamaRunner(options, child);
+    const runner = new EngineRunner(options, child);
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const auto = options.numGpu === undefined || options.numGpu !== 0;
-      runner.info = (await runner.call({ type: "load", id: 0, options, gpu: auto ? detectedGpu : false })) as LoadedInfo;
-      if (auto) detectedGpu = runner.info.gpu;
+      runner.info = (await runner.call({ type: "load", id: 0, options })) as LoadedInfo;
       return runner;
     } catch (err) {
       child.kill("SIGKILL");
@@ -225,8 +220,8 @@ export class LlamaRunner implements Runner {
 }
 
 /** `CreateRunner` for real models. */
-export function createLlamaRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
-  return LlamaRunner.create(opts, signal);
+export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
+  return EngineRunner.create(opts, signal);
 }
 
 /**
