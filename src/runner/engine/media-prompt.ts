@@ -2,7 +2,7 @@
 // prompt they make fit. Kept apart from generator.ts so the engine's scheduling code stays about tokens.
 
 import { BadRequestError } from "../../util/errors.js";
-import type { WireCompletion } from "../llama/protocol.js";
+import type { WireCompletion } from "./protocol.js";
 import type { MediaPrompt, Vision } from "./media.js";
 
 export function prepareMedia(vision: Vision | undefined, req: WireCompletion): MediaPrompt {
