@@ -61,6 +61,8 @@ describe("request images", () => {
     assert.deepEqual(placed.images, [b, a]);
     // Raw prompts name no image: all of them go in front.
     assert.deepEqual(imagesInPrompt("describe", [a, b]), { prompt: `${IMAGE_MARKER}${IMAGE_MARKER}describe`, images: [a, b] });
+    // …unless it already holds one llama.cpp marker per image.
+    assert.deepEqual(imagesInPrompt(`a ${IMAGE_MARKER} b`, [a]), { prompt: `a ${IMAGE_MARKER} b`, images: [a] });
     // Only images of kept (not truncated) messages reach the runner.
     assert.deepEqual(keptImages([{ role: "user", content: "", images: ["B64B"] }], ["B64A", "B64B"], [a, b]), [b]);
   });

@@ -176,6 +176,8 @@ export function keptImages(kept: readonly Message[], sent: readonly string[], al
 export function imagesInPrompt(prompt: string, images: readonly Uint8Array[]): { prompt: string; images: Uint8Array[] } {
   if (images.length === 0) return { prompt, images: [] };
   const placed = placeImages(prompt, images.length);
+  // A raw prompt may already hold llama.cpp's markers, one per image.
+  if (placed.order.length === 0 && prompt.split(IMAGE_MARKER).length - 1 === images.length) return { prompt, images: images.slice() };
   if (placed.order.length === 0) return { prompt: IMAGE_MARKER.repeat(images.length) + prompt, images: images.slice() };
   return { prompt: placed.prompt, images: placed.order.map((i) => images[i]!) };
 }
