@@ -37,13 +37,16 @@ export const mtmd_input_text = koffi.struct("mtmd_input_text", {
   parse_special: "bool",
 });
 
-koffi.struct("mtmd_helper_video_init_params", {
+const mtmd_helper_video_init_params = koffi.struct("mtmd_helper_video_init_params", {
   fps_target: "float",
   ffmpeg_bin_dir: "void *",
   timestamp_interval_ms: "int64_t",
 });
-koffi.struct("mtmd_helper_init_opt", { video_params: "mtmd_helper_video_init_params" });
-koffi.struct("mtmd_helper_bitmap_wrapper", { bitmap: "void *", video_ctx: "void *" });
+const mtmd_helper_init_opt = koffi.struct("mtmd_helper_init_opt", { video_params: "mtmd_helper_video_init_params" });
+const mtmd_helper_bitmap_wrapper = koffi.struct("mtmd_helper_bitmap_wrapper", { bitmap: "void *", video_ctx: "void *" });
+
+/** Every struct crossing the boundary by value or pointer (mtmd-layout.test.ts checks them against the headers). */
+export const MTMD_STRUCTS = { mtmd_context_params, mtmd_input_text, mtmd_helper_video_init_params, mtmd_helper_init_opt, mtmd_helper_bitmap_wrapper };
 
 function bind(lib: ReturnType<typeof koffi.load>) {
   return {
