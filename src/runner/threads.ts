@@ -6,6 +6,11 @@
 // which ggml starts threads per decode and a second thread loses (measured: node-llama-cpp 2 threads
 // 74 tok/s vs 1 thread 462 on synth-58M), while with the pool 2 threads gain (698 → 993 tok/s through koffi).
 // `num_thread` overrides both counts.
+// On 2 cores: 2 threads with the pool serve best on an otherwise idle machine (the issue's figures above). On
+// an oversubscribed one (load average ~20 on this 2-core VM while other jobs ran) every extra thread loses:
+// synth-58M gave ~140 tok/s on 1 thread and 5–15 on 2, because each of ggml's per-op barriers waits for
+// whichever thread the kernel descheduled. The default still follows the hardware, as Ollama's does;
+// `num_thread 1` is the remedy on a machine shared with other CPU-bound work.
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";

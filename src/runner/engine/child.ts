@@ -2,12 +2,11 @@
 // parent over IPC (protocol.ts; runner.ts is the parent). A GGML_ASSERT or a
 // segfault here ends only this process; the parent reports it like a SIGKILL.
 
-import koffi from "koffi";
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
 import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
-import { loadLlama, logCallback, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { captureLog, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
@@ -15,7 +14,6 @@ import { estimateMemory } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
-import { checkSampling } from "./sampler.js";
 
 interface Engine {
   api: LlamaApi;
@@ -54,12 +52,10 @@ function onLog(level: number, text: string): void {
   if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: String(level), message: line });
 }
 
-function load(options: LoadOptions): LoadedInfo {
-  const api = loadLlama({ gpu: options.numGpu !== 0 });
-  // A JS log callback only while loading: a call from one of ggml's worker threads during a decode would wait
-  // for the JS thread, which waits in llama_decode. After load llama.cpp logs to stderr, which the parent keeps.
-  const cb = koffi.register(onLog, koffi.pointer(logCallback));
-  api.llama_log_set(cb, null);
+function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo {
+  const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
+  // After load llama.cpp logs to stderr, whose tail the parent keeps for crash reports.
+  const restoreLog = captureLog(api, onLog);
   try {
     const gpuCapable = api.llama_supports_gpu_offload();
     const cpuOnly = options.numGpu === 0 || !gpuCapable;
@@ -100,14 +96,14 @@ function load(options: LoadOptions): LoadedInfo {
       trainedContext: model.trainedContext,
       threads: threads.threads,
       gpu: cpuOnly ? false : api.lib.variant || false,
+      cpuBackend: api.cpuBackend,
       memory: { ram: 0, vram: 0 },
     };
   } catch (err) {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
     throw new ModelLoadError(`${(err as Error).message}${reason}`);
   } finally {
-    api.llama_log_set(null, null);
-    koffi.unregister(cb);
+    restoreLog();
   }
 }
 
@@ -150,7 +146,6 @@ function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefine
 function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();
   if (!e.generator) throw new BadRequestError("this model does not support generate");
-  checkSampling(request.sampling);
   const out = new ChunkBatcher((chunks) => send({ type: "chunks", id, chunks }));
   const grammar = grammarFor(e, request.format);
   return new Promise((resolve, reject) => {
@@ -179,7 +174,7 @@ function embedder(e: Engine): Embedder {
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
     case "load": {
-      const info = load(msg.options);
+      const info = load(msg.options, msg.cpuBackend);
       // The same header estimate the scheduler planned with, for the placement actually chosen.
       info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
       return info;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fixture, model, tempDir } from "../../testutil/fixtures.js";
-import { BadRequestError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
+import { BadRequestError, CanceledError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
 import { collect, runnerContract } from "../contract.js";
 import { loadLlama } from "../native/index.js";
 import { PROMPT_TOO_LONG } from "../prompt-fit.js";
@@ -107,6 +107,10 @@ describe("engine runner on stories260K", () => {
     assert.equal(pieces.join(""), text);
   });
 
+  it("keeps one BOS when the prompt text starts with it", async () => {
+    assert.deepEqual(await main.tokenize("<s>Once upon a time"), await main.tokenize("Once upon a time"));
+  });
+
   it("refuses out-of-vocabulary token ids instead of crashing", async () => {
     await assert.rejects(collect(main, { prompt: [1, 403, 99999], sampling: { temperature: 0, numPredict: 2 } }), BadRequestError);
     await assert.rejects(main.detokenize([-1]), BadRequestError);
@@ -163,12 +167,32 @@ describe("engine runner with parallel slots", () => {
         together.map((t) => t.text),
         alone,
       );
+      // A request waiting for a slot ends as soon as it is aborted, while the slots stay busy.
+      const ac = new AbortController();
+      const busy = [0, 1].map(() => collect(r, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 100 } }));
+      const waiting = collect(r, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 5 }, signal: ac.signal });
+      ac.abort();
+      await assert.rejects(waiting, CanceledError);
+      for (const b of await Promise.all(busy)) assert.equal(b.done.timings.evalTokens, 100);
       // A lone request may use the whole num_ctx of its slot: generation past it shifts.
       const long = await collect(r, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 200 } });
       assert.equal(long.done.timings.evalTokens, 200);
     } finally {
       await r.close();
     }
+  });
+});
+
+describe("engine runner with a LoRA adapter", () => {
+  it("applies the adapter (greedy output changes) and refuses a missing one", async () => {
+    const r = await EngineRunner.create({ modelPath: STORIES, numCtx: 128, adapters: [model("synthetic/stories260K-lora-synthetic.gguf")], ...BASE });
+    try {
+      const { text } = await collect(r, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 12 } });
+      assert.ok(!text.startsWith(", there"), text);
+    } finally {
+      await r.close();
+    }
+    await assert.rejects(createEngineRunner({ modelPath: STORIES, numCtx: 128, adapters: ["/nonexistent-lora.gguf"], ...BASE }), ModelLoadError);
   });
 });
 

@@ -102,16 +102,16 @@ export class Generator {
     }
   }
 
-  /** Moves waiting jobs into free slots, longest shared KV prefix first. */
+  /** Moves waiting jobs into free slots, longest shared KV prefix first; drops waiting jobs already aborted. */
   private admit(): void {
+    for (const job of this.waiting.filter((j) => j.isAborted())) {
+      this.waiting.splice(this.waiting.indexOf(job), 1);
+      this.done(undefined, job, undefined);
+    }
     while (this.waiting.length > 0) {
       const free = this.slots.filter((s) => !s.active);
       if (free.length === 0) return;
       const job = this.waiting.shift()!;
-      if (job.isAborted()) {
-        this.done(undefined, job, undefined);
-        continue;
-      }
       try {
         this.start(job, free);
       } catch (err) {

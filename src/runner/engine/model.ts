@@ -86,7 +86,10 @@ export class LoadedModel {
       out = new Int32Array(-n);
       n = this.api.llama_tokenize(this.vocab, bytes, bytes.length, out, out.length, addSpecial, parseSpecial);
     }
-    return Array.from(out.subarray(0, Math.max(0, n)));
+    const tokens = Array.from(out.subarray(0, Math.max(0, n)));
+    // A template that writes the BOS itself would get a second one from `addSpecial`: keep one, as herd did.
+    if (addSpecial && this.bos >= 0 && tokens[0] === this.bos && tokens[1] === this.bos) tokens.shift();
+    return tokens;
   }
 
   /** Refuses ids outside the vocabulary before they reach llama_decode. */

@@ -11,13 +11,16 @@ export interface LoadedInfo {
   threads: number;
   /** The GPU package in use ("cuda", "vulkan", "metal") or false for CPU. */
   gpu: string | false;
+  /** The CPU backend library chosen, for the next child. */
+  cpuBackend?: string;
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
 export type WireCompletion = Omit<CompletionRequest, "signal">;
 
 export type ParentMessage =
-  | { type: "load"; id: number; options: LoadOptions }
+  /** `cpuBackend`: the CPU backend library an earlier child chose, loaded alone instead of scoring every variant. */
+  | { type: "load"; id: number; options: LoadOptions; cpuBackend?: string }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }
   | { type: "detokenize"; id: number; tokens: number[] }
   | { type: "complete"; id: number; request: WireCompletion }

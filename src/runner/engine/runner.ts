@@ -46,6 +46,9 @@ function reviveError(e: WireError): Error {
   }
 }
 
+/** The CPU backend variant the first child chose; later children load it alone (see native/api.ts). */
+let cpuBackend: string | undefined;
+
 export class EngineRunner implements Runner {
   readonly exited: Promise<void>;
   private readonly pending = new Map<number, Pending>();
@@ -93,7 +96,8 @@ export class EngineRunner implements Runner {
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      runner.info = (await runner.call({ type: "load", id: 0, options })) as LoadedInfo;
+      runner.info = (await runner.call({ type: "load", id: 0, options, cpuBackend })) as LoadedInfo;
+      cpuBackend ??= runner.info.cpuBackend;
       return runner;
     } catch (err) {
       child.kill("SIGKILL");

@@ -1,9 +1,9 @@
 // A request's llama.cpp sampler chain, in the order Ollama's runner applies them: grammar, penalties over
 // the last `repeat_last_n` tokens, top-k, typical-p, top-p, min-p, temperature, then a seeded draw (greedy
-// at temperature 0). The runner owns no defaults: an option left out leaves its sampler out (inference fills
-// Ollama's defaults before a request gets here).
+// at temperature ≤ 0). The runner owns no defaults: an option left out leaves its sampler out (inference fills
+// Ollama's defaults before a request gets here). Out-of-range values are not errors, as in Ollama, which hands
+// them to llama.cpp: a sampler whose value disables it (top_p ≥ 1, top_k ≤ 0, …) is left out.
 
-import { InvalidOptionError } from "../../util/errors.js";
 import type { LlamaApi, Ptr } from "../native/index.js";
 import type { SamplingOptions, TokenLogprob } from "../types.js";
 import { LoadedModel } from "./model.js";
@@ -53,20 +53,6 @@ export class Sampler {
   free(): void {
     this.api.llama_sampler_free(this.chain);
   }
-}
-
-/** Ollama's validation of sampling values (errors it returns as 400). */
-export function checkSampling(s: SamplingOptions): void {
-  const bad = (what: string) => {
-    throw new InvalidOptionError(what);
-  };
-  if (s.temperature !== undefined && (!Number.isFinite(s.temperature) || s.temperature < 0)) bad(`invalid temperature ${s.temperature}: must be >= 0`);
-  if (s.topP !== undefined && (!Number.isFinite(s.topP) || s.topP < 0 || s.topP > 1)) bad(`invalid top_p ${s.topP}: must be between 0 and 1`);
-  if (s.minP !== undefined && (!Number.isFinite(s.minP) || s.minP < 0 || s.minP > 1)) bad(`invalid min_p ${s.minP}: must be between 0 and 1`);
-  if (s.typicalP !== undefined && (!Number.isFinite(s.typicalP) || s.typicalP < 0 || s.typicalP > 1)) bad(`invalid typical_p ${s.typicalP}: must be between 0 and 1`);
-  if (s.repeatPenalty !== undefined && (!Number.isFinite(s.repeatPenalty) || s.repeatPenalty < 0)) bad(`invalid repeat_penalty ${s.repeatPenalty}: must be >= 0`);
-  if (s.repeatLastN !== undefined && (!Number.isInteger(s.repeatLastN) || s.repeatLastN < -1)) bad(`invalid repeat_last_n ${s.repeatLastN}: must be >= -1`);
-  if (s.topK !== undefined && !Number.isInteger(s.topK)) bad(`invalid top_k ${s.topK}`);
 }
 
 /**

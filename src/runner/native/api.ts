@@ -2,6 +2,8 @@
 // per process by `loadLlama()`. Opaque handles (model, context, vocab, sampler, …) are `void *`: koffi hands
 // them over as addresses and takes them back as such. Integer arrays are passed as typed arrays.
 
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import koffi from "koffi";
 import { ModelLoadError } from "../../util/errors.js";
 import { LLAMA_RELEASE, LLAMA_VERSION, loadLlamaLibrary, packageRelease, type LlamaLibrary, type LoadLibraryOptions } from "./library.js";
@@ -11,6 +13,20 @@ import * as S from "./structs.js";
 export type Ptr = unknown;
 
 export const logCallback = koffi.proto("void ggml_log_callback(int level, const char *text, void *user_data)");
+
+/**
+ * Routes llama.cpp's and ggml's log to `handler` until the returned function restores the default (stderr).
+ * Only for phases on the JS thread (load): a log call from a ggml worker thread during a decode would wait
+ * for the JS thread, which waits in llama_decode.
+ */
+export function captureLog(a: LlamaApi, handler: (level: number, text: string) => void): () => void {
+  const cb = koffi.register(handler, koffi.pointer(logCallback));
+  a.llama_log_set(cb, null);
+  return () => {
+    a.llama_log_set(null, null);
+    koffi.unregister(cb);
+  };
+}
 
 function bind(lib: LlamaLibrary) {
   const l = lib.llama;
@@ -25,6 +41,7 @@ function bind(lib: LlamaLibrary) {
     llama_supports_gpu_offload: l.func("bool llama_supports_gpu_offload(void)"),
     llama_max_devices: l.func("size_t llama_max_devices(void)"),
     ggml_backend_load_all_from_path: g.func("void ggml_backend_load_all_from_path(const char *dir)"),
+    ggml_backend_load: g.func("void *ggml_backend_load(const char *path)"),
     ggml_backend_reg_count: g.func("size_t ggml_backend_reg_count(void)"),
     ggml_backend_reg_get: g.func("void *ggml_backend_reg_get(size_t i)"),
     ggml_backend_reg_by_name: g.func("void *ggml_backend_reg_by_name(const char *name)"),
@@ -134,6 +151,8 @@ function bind(lib: LlamaLibrary) {
 
 export type LlamaApi = ReturnType<typeof bind> & {
   lib: LlamaLibrary;
+  /** The CPU backend variant loaded (a path), when herd picked it itself; pass it to later processes. */
+  cpuBackend?: string;
   /** `ggml_threadpool_new` / `_free` of the CPU backend (resolved through its proc address), or undefined without one. */
   threadpool?: { create(params: unknown): Ptr; free(pool: Ptr): void };
 };
@@ -145,14 +164,14 @@ let api: LlamaApi | undefined;
  * release. A library of another release is refused with ModelLoadError before any struct crosses the boundary:
  * a struct of another layout would be read as garbage and crash the process.
  */
-export function loadLlama(opts: LoadLibraryOptions = {}): LlamaApi {
+export function loadLlama(opts: LoadLibraryOptions & { cpuBackend?: string } = {}): LlamaApi {
   if (api) return api;
   const lib = loadLlamaLibrary(opts);
   checkRelease(lib);
   const bound = bind(lib) as LlamaApi;
   bound.lib = lib;
   checkDefaults(bound);
-  bound.ggml_backend_load_all_from_path(lib.dir);
+  bound.cpuBackend = loadBackends(bound, lib, opts.cpuBackend);
   bound.llama_backend_init();
   const cpu = bound.ggml_backend_reg_by_name("CPU");
   if (cpu) {
@@ -169,6 +188,31 @@ export function loadLlama(opts: LoadLibraryOptions = {}): LlamaApi {
   }
   api = bound;
   return api;
+}
+
+/**
+ * Registers ggml's backends. A CPU-only package holds one CPU library per instruction-set level; ggml would
+ * open every one to ask its score (~100 ms per process). herd scores them the same way once, and later
+ * processes load the winner (`cached`) alone. GPU packages load everything as ggml does.
+ */
+function loadBackends(a: LlamaApi, lib: LlamaLibrary, cached: string | undefined): string | undefined {
+  if (!lib.variant) {
+    if (cached && dirname(cached) === lib.dir && existsSync(cached) && a.ggml_backend_load(cached)) return cached;
+    let best: string | undefined;
+    let bestScore = 0;
+    for (const f of readdirSync(lib.dir).filter((n) => /^(lib)?ggml-cpu-.*\.(so|dylib|dll)$/.test(n))) {
+      try {
+        // The score function checks the CPU's features (cpuid) before anything needs them.
+        const score = Number(koffi.load(join(lib.dir, f)).func("int ggml_backend_score(void)")());
+        if (score > bestScore) [best, bestScore] = [join(lib.dir, f), score];
+      } catch {
+        // not a loadable backend
+      }
+    }
+    if (best && a.ggml_backend_load(best)) return best;
+  }
+  a.ggml_backend_load_all_from_path(lib.dir);
+  return undefined;
 }
 
 /**
