@@ -6,7 +6,8 @@ import { CapabilityError } from "../util/errors.js";
 import { completionRequest, runParsed } from "./completion.js";
 import type { InferenceCore, ResolvedModel } from "./core.js";
 import { buildMetrics, createdAt, nowNs } from "./metrics.js";
-import { chatMessages, fitMessages } from "./prompt.js";
+import { chatMessages, fitMessages, IMAGE_TOKENS_ESTIMATE } from "./prompt.js";
+import { imagesInPrompt, keptImages, tagImages } from "./images.js";
 import type { PromptRenderer } from "./renderer.js";
 import type { Lease } from "./seams.js";
 import { checkDepth, checkTopLogprobs, parseFormat, resolveThink, type ThinkSetting } from "./validate.js";
@@ -16,6 +17,9 @@ interface PreparedChat {
   renderer: PromptRenderer;
   think: ThinkSetting;
   messages: Message[];
+  /** The request's images decoded (`images[i]` is `sent[i]`, the base64 as sent). */
+  images: Uint8Array[];
+  sent: string[];
 }
 
 /** Shared by chat and countChatTokens: resolution, capability checks, the full message list. */
@@ -29,8 +33,8 @@ export async function prepareChat(core: InferenceCore, req: ChatRequest): Promis
   if (req.tools?.length && !caps.has("tools")) throw new CapabilityError(`${m.longName} does not support tools`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);
   const request = (req.messages ?? []).map((msg) => ({ ...msg, role: String(msg.role ?? "").toLowerCase(), content: msg.content ?? "" }));
-  core.refuseImages(m, request.reduce((n, msg) => n + (msg.images?.length ?? 0), 0));
-  return { m, renderer, think, messages: chatMessages(m.model.system, m.model.messages, request) };
+  const images = core.requestImages(m, request);
+  return { m, renderer, think, messages: chatMessages(m.model.system, m.model.messages, request), images, sent: request.flatMap((msg) => msg.images ?? []) };
 }
 
 export async function* chat(core: InferenceCore, req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
@@ -47,7 +51,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
     yield { ...head(), message: assistant(), done: true, done_reason: "unload" };
     return;
   }
-  const { m, renderer, think, messages } = await prepareChat(core, req);
+  const { m, renderer, think, messages, images: imageBytes, sent } = await prepareChat(core, req);
   const merged = core.mergeOptions(m, req.options, { renderer });
   const keepAliveMs = core.keepAliveMs(req.keep_alive);
 
@@ -66,15 +70,17 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       messages,
       numCtx: merged.numCtx,
       truncate: req.truncate !== false,
-      render: (msgs) => renderer.render(msgs, renderOpts),
+      render: (msgs) => renderer.render(tagImages(msgs), renderOpts),
+      tokensPerImage: m.model.projectors.length ? IMAGE_TOKENS_ESTIMATE : 0,
       countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
     });
     if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
+    const kept = keptImages(fitted.messages, sent, imageBytes);
     if (req._debug_render_only) {
-      const images = messages.reduce((n, msg) => n + (msg.images?.length ?? 0), 0);
-      yield { ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: images } };
+      yield { ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: kept.length } };
       return;
     }
+    const placed = imagesInPrompt(fitted.prompt, kept);
 
     steps = runParsed({
       runner,
@@ -82,7 +88,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       think: think.enabled,
       thinkLevel: req.think ?? undefined,
       tools: req.tools,
-      request: completionRequest(req, fitted.prompt, merged.sampling, format, signal),
+      request: completionRequest(req, placed, merged.sampling, format, signal),
     });
     const toMessage = (o: { content: string; thinking: string; toolCalls: Message["tool_calls"] }): Message => {
       const msg = assistant(o.content);

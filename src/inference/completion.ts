@@ -30,15 +30,20 @@ export interface RunInput {
   tools?: Tool[];
 }
 
-/** The runner request /api/generate and /api/chat both send: the prompt plus the request's generation fields. */
+/**
+ * The runner request /api/generate and /api/chat both send: the prompt (with its images, one per
+ * IMAGE_MARKER) plus the request's generation fields.
+ */
 export function completionRequest(
   req: { truncate?: boolean; logprobs?: boolean; top_logprobs?: number },
-  prompt: string,
+  input: { prompt: string; images?: Uint8Array[] },
   sampling: CompletionRequest["sampling"],
   format: CompletionRequest["format"],
   signal: AbortSignal | undefined,
 ): CompletionRequest {
-  return { prompt, sampling, format, truncate: req.truncate !== false, logprobs: req.logprobs, topLogprobs: req.top_logprobs, signal };
+  const out: CompletionRequest = { prompt: input.prompt, sampling, format, truncate: req.truncate !== false, logprobs: req.logprobs, topLogprobs: req.top_logprobs, signal };
+  if (input.images?.length) out.images = input.images;
+  return out;
 }
 
 /** True when the rendered prompt already opened the thinking block (the model continues inside it). */

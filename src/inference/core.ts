@@ -8,10 +8,13 @@ import { type Model, ModelCache, modelCapabilities, modelDetails } from "../stor
 import { detectNamedTemplate, jinjaTemplates } from "../template/index.js";
 import { Lru } from "../util/lru.js";
 import { parseKeepAlive } from "../util/duration.js";
-import { BadRequestError, CapabilityError, InvalidTokenError, ModelNotFoundError } from "../util/errors.js";
+import { BadRequestError, CapabilityError, InvalidTokenError, ModelNotFoundError, VisionUnavailableError } from "../util/errors.js";
 import { GgufCache } from "../gguf/index.js";
 import { type GgufSummary, ggufSummary } from "./model-info.js";
 import { type MergedOptions, mergeOptions } from "./options.js";
+import { countImages, decodeImages } from "./images.js";
+import { mtmdLibrary } from "../runner/native/mtmd-path.js";
+import type { Message } from "../api/types.js";
 import { chooseRenderer, type PromptRenderer } from "./renderer.js";
 import type { Lease, RunnerMeta, SchedulerLike } from "./seams.js";
 
@@ -23,6 +26,11 @@ export interface InferenceDefaults {
   goTemplate: boolean;
   /** OLLAMA_NUM_PARALLEL: the runner's slots (load option `numParallel`); default 1. */
   numParallel?: number;
+  /**
+   * Whether the engine can run a vision projector (libmtmd built), and why not. Default: the built
+   * library's lookup (runner/native/mtmd-path.ts). Without it, projector models still serve text.
+   */
+  vision?: () => { path?: string; reason: string };
 }
 
 export interface Logger {
@@ -82,7 +90,7 @@ export class InferenceCore {
       modelPath: model.modelPath,
       gguf,
       longName: displayLong(model.name),
-      key: [model.modelPath, ...model.adapters].join("\n"),
+      key: [model.modelPath, ...model.adapters, ...model.projectors].join("\n"),
     };
   }
 
@@ -121,9 +129,22 @@ export class InferenceCore {
     }
   }
 
-  /** Images need a vision projector, which the engine cannot run yet. */
-  refuseImages(m: ResolvedModel, images: number): void {
-    if (images > 0) throw new CapabilityError(`"${m.requested}" does not support images`);
+  /** The projector the runner loads: the model's first, when the engine can run one. */
+  projectorPath(m: ResolvedModel): string | undefined {
+    if (!m.model.projectors.length) return undefined;
+    return (this.defaults.vision ?? mtmdLibrary)().path ? m.model.projectors[0] : undefined;
+  }
+
+  /**
+   * The request's images, decoded and checked, in message order (400 on bad data). A model without a
+   * projector answers Ollama's error; one whose projector the engine cannot run says how to enable it.
+   */
+  requestImages(m: ResolvedModel, messages: readonly Pick<Message, "images">[]): Uint8Array[] {
+    if (countImages(messages as Message[]) === 0) return [];
+    if (!m.model.projectors.length) throw new CapabilityError("this model is missing data required for image input");
+    const lib = (this.defaults.vision ?? mtmdLibrary)();
+    if (!lib.path) throw new VisionUnavailableError(lib.reason);
+    return decodeImages(messages.flatMap((msg) => msg.images ?? []));
   }
 
   /**
@@ -142,6 +163,7 @@ export class InferenceCore {
       if (stop) modelParams = { ...modelParams, stop };
     }
     const merged = mergeOptions({
+      vision: m.model.projectors.length > 0,
       contextLength: this.defaults.contextLength,
       trainedContext: m.gguf.context_length ?? 0,
       modelParams,
@@ -184,6 +206,8 @@ export class InferenceCore {
     extra: { shift?: boolean } = {},
   ): Promise<Lease> {
     const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load, numParallel: this.defaults.numParallel ?? 1 };
+    const projectorPath = this.projectorPath(m);
+    if (projectorPath) load.projectorPath = projectorPath;
     if (extra.shift !== undefined) load.shift = extra.shift;
     return this.scheduler.acquire({ key: m.key, load, keepAliveMs, meta: this.meta(m), signal });
   }

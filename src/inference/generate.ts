@@ -6,7 +6,8 @@ import { BadRequestError, CapabilityError } from "../util/errors.js";
 import { completionRequest, runParsed } from "./completion.js";
 import type { InferenceCore } from "./core.js";
 import { buildMetrics, createdAt, nowNs } from "./metrics.js";
-import { fitMessages, generateMessages } from "./prompt.js";
+import { fitMessages, generateMessages, IMAGE_TOKENS_ESTIMATE } from "./prompt.js";
+import { imagesInPrompt, keptImages, tagImages } from "./images.js";
 import { checkTopLogprobs, parseFormat, RAW_MODE_ERROR, resolveThink } from "./validate.js";
 
 export async function* generate(core: InferenceCore, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateResponse> {
@@ -31,7 +32,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
   core.requireCompletion(m, caps, "generate");
   if (req.suffix && !caps.has("insert")) throw new CapabilityError(`${m.longName} does not support insert`);
   const think = resolveThink(req.think, caps.has("thinking"), req.model);
-  core.refuseImages(m, req.images?.length ?? 0);
+  const imageBytes = core.requestImages(m, [{ images: req.images ?? undefined }]);
   const merged = core.mergeOptions(m, req.options, { renderer });
 
   const lease = await core.acquire(m, merged, keepAliveMs, signal, { shift: req.shift });
@@ -46,6 +47,8 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     const runner = lease.runner;
     const renderOpts = { think };
     let text: string;
+    // Images kept in the rendered prompt, in marker order.
+    let images = imageBytes;
     if (req.raw) {
       text = prompt;
     } else if (req.suffix && renderer.renderSuffix) {
@@ -64,25 +67,28 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
         messages,
         numCtx: merged.numCtx,
         truncate: !req.template && req.truncate !== false,
-        render: (msgs) => renderer.render(msgs, renderOpts),
+        render: (msgs) => renderer.render(tagImages(msgs), renderOpts),
+        tokensPerImage: m.model.projectors.length ? IMAGE_TOKENS_ESTIMATE : 0,
         countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
       });
       text = fitted.prompt;
+      images = keptImages(fitted.messages, req.images ?? [], imageBytes);
       if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
     }
     if (req.context?.length) text = (await runner.detokenize(req.context)) + text;
 
     if (req._debug_render_only) {
-      yield { ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: req.images?.length ?? 0 } };
+      yield { ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: images.length } };
       return;
     }
+    const placed = imagesInPrompt(text, images);
 
     steps = runParsed({
       runner,
       renderer,
       think: think.enabled,
       thinkLevel: req.think ?? undefined,
-      request: completionRequest(req, text, merged.sampling, format, signal),
+      request: completionRequest(req, placed, merged.sampling, format, signal),
     });
     let next = await steps.next();
     while (!next.done) {

@@ -116,7 +116,7 @@ describe("Inference (fake runner)", () => {
       [inference.generate({ model: "stories", prompt: "x", format: { $ref: "https://example.com/s.json" } }), "SchemaGrammarError", 'invalid JSON schema in format: remote $ref "https://example.com/s.json" is not supported (only local references like "#/$defs/name")'],
       [inference.generate({ model: "stories", prompt: "x", think: true }), "BadRequestError", '"stories" does not support thinking'],
       [inference.generate({ model: "stories", prompt: "x", suffix: "y" }), "CapabilityError", "registry.ollama.ai/library/stories:latest does not support insert"],
-      [inference.generate({ model: "stories", prompt: "x", images: ["aGk="] }), "CapabilityError", '"stories" does not support images'],
+      [inference.generate({ model: "stories", prompt: "x", images: ["aGk="] }), "CapabilityError", "this model is missing data required for image input"],
       [inference.chat({ model: "stories", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f" } }] }), "CapabilityError", "registry.ollama.ai/library/stories:latest does not support tools"],
       [inference.generate({ model: "bert", prompt: "x" }), "CapabilityError", '"bert" does not support generate'],
       [inference.chat({ model: "bert", messages: [{ role: "user", content: "x" }] }), "CapabilityError", '"bert" does not support chat'],

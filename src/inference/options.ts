@@ -24,6 +24,8 @@ export interface MergeInput {
   requestOptions?: Record<string, unknown> | null;
   /** Embedding models batch up to 2048 (capped to num_ctx), as Ollama's embed path. */
   embedding?: boolean;
+  /** Vision models get at least VISION_MIN_NUM_CTX (Ollama's scheduler, §10): an image alone takes hundreds of tokens. */
+  vision?: boolean;
 }
 
 export interface MergedOptions {
@@ -36,6 +38,7 @@ export interface MergedOptions {
 }
 
 export const DEFAULT_NUM_CTX = 4096;
+export const VISION_MIN_NUM_CTX = 2048;
 
 /**
  * Ollama's DefaultOptions for sampling (api/types.go). The one copy: every request reaches the runner
@@ -65,6 +68,7 @@ export function mergeOptions(input: MergeInput): MergedOptions {
   let numCtx = num("num_ctx") ?? (input.contextLength > 0 ? input.contextLength : DEFAULT_NUM_CTX);
   if (input.trainedContext > 0) numCtx = Math.min(numCtx, input.trainedContext);
   numCtx = Math.max(numCtx, 4);
+  if (input.vision) numCtx = Math.max(numCtx, VISION_MIN_NUM_CTX);
 
   const d = DEFAULT_SAMPLING;
   let numPredict = num("num_predict") ?? -1;

@@ -40,7 +40,12 @@ export interface FitMessagesInput {
   truncate: boolean;
   render(messages: Message[]): string | Promise<string>;
   countTokens(text: string): Promise<number>;
+  /** What each image of a kept message costs (Ollama counts 768 when the model has a projector). */
+  tokensPerImage?: number;
 }
+
+/** Ollama's estimate for an image in the history (chatPrompt's `imageNumTokens`). */
+export const IMAGE_TOKENS_ESTIMATE = 768;
 
 /**
  * Ollama's `chatPrompt`: the last message always stays; walking back, older messages are kept while
@@ -52,14 +57,16 @@ export async function fitMessages(input: FitMessagesInput): Promise<{ prompt: st
     ...msgs.slice(0, from).filter((m) => m.role === "system"),
     ...msgs.slice(from),
   ];
+  const cost = async (kept: Message[], text: string) =>
+    (await input.countTokens(text)) + (input.tokensPerImage ?? 0) * kept.reduce((n, m) => n + (m.images?.length ?? 0), 0);
   const full = await input.render(msgs.slice());
-  if (!input.truncate || msgs.length <= 1 || (await input.countTokens(full)) <= input.numCtx) {
+  if (!input.truncate || msgs.length <= 1 || (await cost(msgs.slice(), full)) <= input.numCtx) {
     return { prompt: full, messages: msgs.slice(), dropped: 0 };
   }
   let start = msgs.length - 1;
   for (let i = msgs.length - 2; i >= 0; i--) {
     const candidate = withSystems(i);
-    if ((await input.countTokens(await input.render(candidate))) > input.numCtx) break;
+    if ((await cost(candidate, await input.render(candidate))) > input.numCtx) break;
     start = i;
   }
   const kept = withSystems(start);

@@ -19,6 +19,8 @@ export interface TestModelSpec {
   params?: Record<string, unknown>;
   messages?: Message[];
   config?: Record<string, unknown>;
+  /** A projector GGUF to add as the `projector` layer (a vision model). */
+  projector?: string;
 }
 
 export interface TestStore {
@@ -37,6 +39,10 @@ async function writeText(store: Store, mediaType: string, text: string): Promise
 async function addModel(store: Store, spec: TestModelSpec): Promise<void> {
   const model = await store.blobs.write(createReadStream(spec.gguf));
   const layers: Layer[] = [{ mediaType: MediaType.model, digest: model.digest, size: model.size }];
+  if (spec.projector) {
+    const p = await store.blobs.write(createReadStream(spec.projector));
+    layers.push({ mediaType: MediaType.projector, digest: p.digest, size: p.size });
+  }
   if (spec.template !== undefined) layers.push(await writeText(store, MediaType.template, spec.template));
   if (spec.system !== undefined) layers.push(await writeText(store, MediaType.system, spec.system));
   if (spec.params) layers.push(await writeText(store, MediaType.params, JSON.stringify(spec.params)));

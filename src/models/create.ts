@@ -126,9 +126,13 @@ export async function createModel(
 
     for (const [path, digest] of Object.entries(req.adapters ?? {})) {
       const gguf = await readUploaded(store, path, digest);
-      if (describeGguf(gguf).kind !== "adapter") throw new BadRequestError(`${path} is not a LoRA adapter (general.type is not "adapter")`);
-      layers = layers.filter((l) => l.mediaType !== MediaType.adapter);
-      layers.push({ mediaType: MediaType.adapter, digest: parseDigest(digest), size: await store.blobs.size(digest) });
+      const kind = describeGguf(gguf).kind;
+      // Ollama sorts GGUF layers by their kind whichever list they came in: a projector (`clip`) given as
+      // ADAPTER becomes the projector layer.
+      if (kind === "model") throw new BadRequestError(`${path} is not a LoRA adapter (general.type is not "adapter")`);
+      const mediaType = kind === "projector" ? MediaType.projector : MediaType.adapter;
+      layers = layers.filter((l) => l.mediaType !== mediaType);
+      layers.push({ mediaType, digest: parseDigest(digest), size: await store.blobs.size(digest) });
     }
 
     if (!layers.some((l) => l.mediaType === MediaType.model)) {

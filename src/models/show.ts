@@ -23,6 +23,8 @@ export async function showModel(
   const preferGo = opts.preferGo ?? true;
   const template = chooseTemplate(model.template, weights?.chat_template, preferGo)?.source;
   const details = modelDetails(model, weights);
+  // Ollama describes the first projector with the same key set as model_info.
+  const projector = model.projectors[0] ? await ggufs.read(model.projectors[0]).catch(() => undefined) : undefined;
   const resp: ShowResponse = {
     license: model.license.length ? model.license.join("\n") : undefined,
     modelfile: formatModelfile({
@@ -42,6 +44,7 @@ export async function showModel(
     details,
     messages: model.messages.length ? model.messages : undefined,
     model_info: gguf ? modelInfo(gguf, { verbose: opts.verbose }) : {},
+    projector_info: projector ? modelInfo(projector, { verbose: opts.verbose }) : undefined,
     tensors: gguf ? tensorsInfo(gguf) : undefined,
     capabilities: modelCapabilities(model, weights, { preferGo }),
     modified_at: model.modifiedAt.toISOString(),

@@ -23,6 +23,17 @@ export class CapabilityError extends BadRequestError {
   override name = "CapabilityError";
 }
 
+/**
+ * The model has a vision projector but this installation cannot run it (libmtmd not built). 400: the
+ * request can be sent without images; the message says how to enable vision.
+ */
+export class VisionUnavailableError extends BadRequestError {
+  override name = "VisionUnavailableError";
+  constructor(reason: string) {
+    super(`images cannot be used on this server: ${reason}`);
+  }
+}
+
 /** 404 family. */
 export class NotFoundError extends HerdError {
   override name = "NotFoundError";

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import { Readable } from "node:stream";
 import { ApiError } from "../../api/client.js";
+import { attachImages, isMultimodal } from "../attach-images.js";
 import type { Format, GenerateRequest, GenerateResponse, ShowResponse, Think } from "../../api/types.js";
 import { envBool } from "../../config/env.js";
 import { parseGoDuration } from "../../util/duration.js";
@@ -139,7 +140,9 @@ export async function runCommand(ctx: CliContext, model: string, promptWords: st
 
   const interactive = promptWords.length === 0 && Boolean(stdin.isTTY) && Boolean(ctx.stdout.isTTY);
   if (!interactive) {
-    await generateOnce(ctx, { model, prompt, format, keep_alive: keepAlive, think: effectiveThink }, opts);
+    let images: string[] | undefined;
+    if (isMultimodal(caps)) ({ prompt, images } = await attachImages(prompt, (l) => ctx.stderr.write(l)));
+    await generateOnce(ctx, { model, prompt, images, format, keep_alive: keepAlive, think: effectiveThink }, opts);
     return;
   }
 
@@ -152,6 +155,7 @@ export async function runCommand(ctx: CliContext, model: string, promptWords: st
     verbose: Boolean(opts.verbose),
     hideThinking: Boolean(opts.hidethinking),
     history: true,
+    multimodal: isMultimodal(caps),
   });
   const io = { client: ctx.client, stdout: ctx.stdout, stderr: ctx.stderr };
   await preload(io, session);
@@ -162,6 +166,7 @@ export async function runCommand(ctx: CliContext, model: string, promptWords: st
 /** The non-interactive path: one streamed /api/generate printed as it arrives. */
 async function generateOnce(ctx: CliContext, fields: Omit<GenerateRequest, "stream">, opts: RunFlags): Promise<void> {
   const req: GenerateRequest = { model: fields.model, prompt: fields.prompt };
+  if (fields.images?.length) req.images = fields.images;
   if (fields.format) req.format = fields.format;
   if (fields.keep_alive !== undefined) req.keep_alive = fields.keep_alive;
   if (fields.think !== undefined) req.think = fields.think;

@@ -16,9 +16,9 @@ export interface TurnIO {
 export type TurnOutcome = "done" | "cancelled";
 
 /** Sends `content` as the next user message. `signal` aborting = Ctrl+C: the turn is dropped. */
-export async function chatTurn(io: TurnIO, session: ChatSession, content: string, signal: AbortSignal): Promise<TurnOutcome> {
+export async function chatTurn(io: TurnIO, session: ChatSession, content: string, signal: AbortSignal, images?: string[]): Promise<TurnOutcome> {
   const s = session.settings;
-  session.messages.push({ role: "user", content });
+  session.messages.push(images?.length ? { role: "user", content, images } : { role: "user", content });
   const renderer = new ResponseRenderer({
     write: (t) => io.stdout.write(t),
     wrapWidth: wrapWidthFor(io.stdout.columns, s.wordWrap),

@@ -7,6 +7,7 @@ import { table } from "../format.js";
 import { chatTurn, preload, replayMessages, type TurnIO } from "./chat-turn.js";
 import { type Command, HELP, HELP_SET, HELP_SHORTCUTS, HELP_SHOW, parseCommand } from "./commands.js";
 import { InputReader } from "./input.js";
+import { attachImages, extractFileNames } from "../attach-images.js";
 import type { ChatSession } from "./session.js";
 
 export const PLACEHOLDER = "Send a message (/? for help)";
@@ -57,7 +58,7 @@ export async function runRepl(io: ReplIO, session: ChatSession, info: ShowRespon
           multi = "prompt";
           continue;
         }
-      } else if (line.trimStart().startsWith("/")) {
+      } else if (line.trimStart().startsWith("/") && !isFilePathLine(session, line)) {
         const cmd = parseCommand(line);
         if (cmd.kind === "set-system" && cmd.multiline) {
           buf = cmd.text + "\n";
@@ -84,12 +85,21 @@ async function turn(io: ReplIO, input: InputReader, session: ChatSession, conten
   const ac = new AbortController();
   input.onInterruptDuring(() => ac.abort());
   try {
-    await chatTurn(io, session, content, ac.signal);
+    let images: string[] | undefined;
+    if (session.settings.multimodal) ({ prompt: content, images } = await attachImages(content, (l) => io.stderr.write(l)));
+    await chatTurn(io, session, content, ac.signal, images);
   } catch (e) {
     io.stderr.write(`Error: ${(e as Error).message}\n`);
   } finally {
     input.onInterruptDuring(undefined);
   }
+}
+
+/** On a multimodal model a line starting with a file path is a message, not a slash command (Ollama's rule). */
+function isFilePathLine(session: ChatSession, line: string): boolean {
+  if (!session.settings.multimodal) return false;
+  const first = line.trim().split(/\s+/)[0] ?? "";
+  return extractFileNames(line).some((f) => f.startsWith(first));
 }
 
 async function runCommandLine(io: ReplIO, input: InputReader, session: ChatSession, cmd: Command): Promise<"exit" | void> {

@@ -12,6 +12,8 @@ export interface SessionSettings {
   verbose: boolean;
   hideThinking: boolean;
   history: boolean;
+  /** The model takes images (vision/audio): file paths in a message are attached. */
+  multimodal?: boolean;
 }
 
 export class ChatSession {

@@ -12,6 +12,7 @@ import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
 import { estimateMemory } from "./estimate.js";
 import { Generator } from "./generator.js";
+import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
 
 interface Engine {
@@ -83,7 +84,11 @@ function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo 
         ...threads,
       });
       applyAdapters(e, e.ctx);
-      e.generator = new Generator(model, e.ctx, options, slots);
+      // The projector loads beside the weights; its encoder uses the prompt-phase thread count.
+      const vision = options.projectorPath
+        ? Vision.load(api, model, options.projectorPath, { gpu: !cpuOnly, threads: threads.threadsBatch })
+        : undefined;
+      e.generator = new Generator(model, e.ctx, options, slots, vision);
     }
     engine = e;
     return {

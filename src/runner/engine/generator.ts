@@ -15,6 +15,8 @@ import type { Ptr } from "../native/index.js";
 import { Batch } from "./batch.js";
 import { LoadedModel, type Context } from "./model.js";
 import { logprobsOf, Sampler } from "./sampler.js";
+import { fitMedia, prepareMedia } from "./media-prompt.js";
+import { type MediaPrompt, Vision } from "./media.js";
 
 export interface Job {
   request: WireCompletion;
@@ -66,6 +68,8 @@ export class Generator {
     private readonly ctx: Context,
     private readonly load: LoadOptions,
     slots: number,
+    /** The projector, when the model was loaded with one (media.ts). */
+    private readonly vision?: Vision,
   ) {
     this.slots = Array.from({ length: slots }, (_, seq) => ({ seq, cached: [] }));
     this.batch = new Batch(model.api, ctx.nBatch);
@@ -123,11 +127,13 @@ export class Generator {
     const numCtx = this.perSlotCtx;
     const numKeep = s.numKeep ?? 0;
     const shift = this.load.shift !== false;
-    const raw = typeof req.prompt === "string" ? m.tokenize(req.prompt, true, true) : req.prompt.slice();
-    m.validate(raw);
+    const media = req.images?.length ? prepareMedia(this.vision, req) : undefined;
+    const raw = media ? media.positions : typeof req.prompt === "string" ? m.tokenize(req.prompt, true, true) : req.prompt.slice();
+    if (!media) m.validate(raw);
     if (raw.length === 0) throw new BadRequestError("empty prompt");
     const hasBos = m.bos >= 0 && raw[0] === m.bos;
-    const prompt = fitPrompt(raw, { numCtx, numKeep, hasBos, truncate: req.truncate !== false, shift });
+    // A prompt with images is never truncated (Ollama's rule): too long is a 400.
+    const prompt = media ? fitMedia(raw, numCtx, media) : fitPrompt(raw, { numCtx, numKeep, hasBos, truncate: req.truncate !== false, shift });
     let slot = free[0];
     let best = -1;
     for (const f of free) {
@@ -135,27 +141,50 @@ export class Generator {
       if (n > best) [slot, best] = [f, n];
     }
     // At least the last prompt token is decoded again, for its logits.
-    const reuse = Math.min(best, prompt.length - 1);
+    let reuse = Math.min(best, prompt.length - 1);
+    if (media) reuse = Vision.backOff(media, reuse);
     if (slot.cached.length > reuse) {
       this.model.api.llama_memory_seq_rm(this.ctx.mem, slot.seq, reuse, -1);
       slot.cached.length = reuse;
     }
-    const sampler = new Sampler(m.api, m.nVocab, s, { grammar: job.grammar, contextSize: numCtx, history: prompt });
+    const started = process.hrtime.bigint();
+    let fed = reuse;
+    if (media) fed = this.evaluateMedia(slot, media, reuse);
+    const sampler = new Sampler(m.api, m.nVocab, s, { grammar: job.grammar, contextSize: numCtx, history: media ? prompt.filter((t) => t >= 0) : prompt });
     slot.active = {
       job,
       prompt,
-      pending: prompt.slice(reuse),
+      pending: prompt.slice(fed),
       generated: [],
       sampler,
       stops: new StopMatcher(s.stop ?? []),
       utf8: new TextDecoder("utf-8"),
       guard: new RunawayGuard(req.format !== undefined),
       timings: { promptTokens: prompt.length, promptEvaluated: prompt.length - reuse, promptNs: 0, evalTokens: 0, evalNs: 0 },
-      started: process.hrtime.bigint(),
+      started,
       out: -1,
       wantProbs: req.logprobs === true || (req.topLogprobs ?? 0) > 0,
     };
     if (s.numPredict <= 0) this.finishSlot(slot, "length");
+  }
+
+  /** Decodes a prompt's images (and the text between them) into the slot now; returns the next position to feed. */
+  private evaluateMedia(slot: Slot, media: MediaPrompt, reuse: number): number {
+    try {
+      if (reuse < media.end) {
+        try {
+          this.vision!.evaluate(this.ctx.ptr, slot.seq, reuse, media, this.batch, this.ctx.nBatch);
+        } catch (err) {
+          this.model.api.llama_memory_seq_rm(this.ctx.mem, slot.seq, -1, -1);
+          slot.cached = [];
+          throw err;
+        }
+        slot.cached.push(...media.positions.slice(reuse, media.end));
+      }
+      return Math.max(reuse, media.end);
+    } finally {
+      media.free();
+    }
   }
 
   /** One llama_decode for every busy slot. */
@@ -261,7 +290,8 @@ export class Generator {
     t.promptNs = Number((a.firstToken ?? now) - a.started);
     t.evalNs = a.firstToken ? Number(now - a.firstToken) : 0;
     a.sampler.free();
-    this.done(reason, a.job, { timings: t, tokens: [...a.prompt, ...a.generated] });
+    // Image positions (negative pseudo ids) are not tokens a client could send back.
+    this.done(reason, a.job, { timings: t, tokens: [...a.prompt.filter((id) => id >= 0), ...a.generated] });
   }
 
   private failSlot(slot: Slot, err: Error): void {

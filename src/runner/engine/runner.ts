@@ -169,6 +169,7 @@ export class EngineRunner implements Runner {
         id: 0,
         request: {
           prompt: req.prompt,
+          images: req.images,
           sampling: req.sampling,
           format: req.format,
           truncate: req.truncate,
