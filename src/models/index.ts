@@ -82,11 +82,11 @@ export class Models {
     validateCreate(name, req as CreateBody);
   }
 
-  create(name: string, req: Record<string, unknown>, onProgress: OnProgress): Promise<void> {
+  create(name: string, req: Record<string, unknown>, onProgress: OnProgress, signal?: AbortSignal): Promise<void> {
     const pull = this.transfers
       ? (n: string, p: OnProgress) => this.transfers!.pull(n, { signal: new AbortController().signal }, p)
       : undefined;
-    return this.changed(createModel(this.store, name, req as CreateBody, onProgress, { pull }));
+    return this.changed(createModel(this.store, name, req as CreateBody, onProgress, { pull, signal }));
   }
 
   async validatePull(name: string, insecure: boolean): Promise<void> {
