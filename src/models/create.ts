@@ -60,8 +60,12 @@ export function quantizeTarget(req: CreateBody): QuantizeType | undefined {
   const q = req.quantize || req.quantization;
   if (!q) return undefined;
   const t = parseQuantizeType(q);
-  if (t !== "F32" && t !== "F16" && t !== "BF16" && !isSafetensorsUpload(Object.keys(req.files ?? {}))) {
+  if (t !== "F32" && t !== "F16" && t !== "BF16") {
     throw new BadRequestError(`quantization to ${t} is not supported by herd yet; quantize the GGUF with llama-quantize and create from it`);
+  }
+  // Float targets apply to a conversion; a GGUF source keeps its own type (re-typing needs llama_model_quantize).
+  if (!isSafetensorsUpload(Object.keys(req.files ?? {}))) {
+    throw new BadRequestError(`quantization to ${t} is not supported by herd yet for GGUF sources; convert from safetensors or quantize with llama-quantize`);
   }
   return t;
 }
