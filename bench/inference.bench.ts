@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
-import { DEFAULT_THREADS } from "../src/runner/threads.js";
+/** node-llama-cpp attaches no persistent thread pool: one thread is its best count (threads.ts). */
+const DEFAULT_THREADS = 1;
 import { model } from "../src/testutil/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ChatResponse, GenerateRequest, GenerateResponse } from "../api/types.js";
-import { createLlamaRunner, estimateMemory } from "../runner/index.js";
+import { createEngineRunner, estimateMemory } from "../runner/index.js";
 import type { CompletionChunk, CompletionRequest, Runner, Timings } from "../runner/types.js";
 import { Scheduler } from "../scheduler/index.js";
 import { model } from "../testutil/fixtures.js";
@@ -26,8 +26,8 @@ describe("Inference on the real engine", () => {
   const embedCalls: string[][] = [];
 
   // Records what reaches the engine: the timings of each completion and each embed batch.
-  async function recordingRunner(opts: Parameters<typeof createLlamaRunner>[0], signal?: AbortSignal): Promise<Runner> {
-    const runner = await createLlamaRunner(opts, signal);
+  async function recordingRunner(opts: Parameters<typeof createEngineRunner>[0], signal?: AbortSignal): Promise<Runner> {
+    const runner = await createEngineRunner(opts, signal);
     const complete = runner.complete.bind(runner);
     const embed = runner.embed.bind(runner);
     return Object.assign(Object.create(runner) as Runner, {

@@ -1,6 +1,7 @@
 // Request checks shared by generate and chat, with Ollama's messages and statuses (ollama-spec §1.2, §18).
 
 import type { Format, Think } from "../api/types.js";
+import { formatToGbnf } from "../runner/index.js";
 import { BadRequestError, InvalidOptionError } from "../util/errors.js";
 
 export const RAW_MODE_ERROR = "raw mode does not support template, system, or context";
@@ -11,12 +12,16 @@ export function checkTopLogprobs(n: number | undefined): void {
 
 /**
  * `format` → what the runner takes: "json", a schema object, or nothing for `""`/null.
- * Anything else is Ollama's 500 `invalid format`.
+ * Anything else is Ollama's 500 `invalid format`. A schema is converted here once, so one the
+ * grammar cannot enforce is a 400 before any model loads.
  */
 export function parseFormat(format: Format | undefined | unknown): "json" | Record<string, unknown> | undefined {
   if (format === undefined || format === null || format === "") return undefined;
   if (format === "json") return "json";
-  if (typeof format === "object" && !Array.isArray(format)) return format as Record<string, unknown>;
+  if (typeof format === "object" && !Array.isArray(format)) {
+    formatToGbnf(format as Record<string, unknown>);
+    return format as Record<string, unknown>;
+  }
   throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; expected "json" or a valid JSON Schema object`);
 }
 

@@ -1,5 +1,5 @@
 // The Runner contract, as tests any implementation must pass. `runnerContract` registers them with
-// node:test; llama/llama-runner.test.ts runs it on stories260K and fake/fake-runner.test.ts on the fake.
+// node:test; engine/engine.test.ts runs it on stories260K and fake/fake-runner.test.ts on the fake.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

@@ -1,13 +1,16 @@
 // The engine seam. Everything above `runner/` talks to a loaded model through `Runner` (types.ts).
-//   createLlamaRunner(opts, signal?) → Promise<Runner>  — node-llama-cpp in a child process per model
-//   estimateMemory(opts) → Promise<MemoryUse>           — RAM/VRAM for weights + context, header only
-//   LlamaRunner — the class behind createLlamaRunner (pid, threads; for tests and diagnostics)
+//   createEngineRunner(opts, signal?) → Promise<Runner> — llama.cpp through herd's binding (native/), a child
+//                                                          process per model, parallel slots batched together
+//   estimateMemory(opts) → Promise<MemoryUse>           — RAM/VRAM for weights + KV + buffers, header only
+//   EngineRunner — the class behind createEngineRunner (pid, threads; for tests and diagnostics)
 //   fitPrompt(tokens, opts), PROMPT_TOO_LONG            — Ollama's prompt truncation (§11.4)
 //   StopMatcher                                          — stop strings across token boundaries
-//   DEFAULT_THREADS, resolveThreads(numThread)           — thread policy (measurements in threads.ts)
+//   resolveThreads(numThread, cpu?) → ThreadCounts       — thread policy: physical (performance) cores
+//   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
 // Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
 export type * from "./types.js";
-export { createLlamaRunner, estimateMemory, LlamaRunner } from "./llama/index.js";
+export { createEngineRunner, estimateMemory, EngineRunner } from "./engine/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
-export { DEFAULT_THREADS, resolveThreads } from "./threads.js";
+export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";
+export { formatToGbnf, SchemaGrammarError } from "./grammar/index.js";

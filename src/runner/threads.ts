@@ -1,14 +1,91 @@
-// Thread policy. Measured on the 2-core x86-64 build machines (node-llama-cpp 3.21.1 prebuilt CPU
-// binaries, which spawn a fresh thread pool per decode and spin at barriers):
-//   stories260K        1 thread: prompt 3.8–4.1k tok/s, generation 980–1050 tok/s
-//                      2 threads: prompt 4.7–4.9k tok/s, generation 60–72 tok/s
-//   synth-llama-58M q4 1 thread: prompt 1.5–1.8k tok/s, generation 450–465 tok/s
-//                      2 threads: prompt 1.6–2.2k tok/s, generation 62–142 tok/s
-// A second thread gains at most ~1.3× on prompts (not reliably) and loses 3–15× on generation, so
-// the default is one thread for both phases; `num_thread` overrides.
+// Thread policy: as Ollama and llama.cpp do, one thread per physical core, performance cores only on hybrid
+// CPUs. SMT siblings share a core's vector units, so a second thread per core adds contention, not
+// throughput, to matrix-vector work; efficiency cores finish each step last and every thread waits for the
+// slowest at ggml's barriers. The same count serves prompts and generation (herd keeps them separate so
+// `num_thread` or a later policy can split them). Each context runs a persistent ggml thread pool, without
+// which ggml starts threads per decode and a second thread loses (measured: node-llama-cpp 2 threads
+// 74 tok/s vs 1 thread 462 on synth-58M), while with the pool 2 threads gain (698 → 993 tok/s through koffi).
+// `num_thread` overrides both counts.
 
-export const DEFAULT_THREADS = 1;
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
 
-export function resolveThreads(numThread: number | undefined): number {
-  return numThread !== undefined && numThread > 0 ? Math.floor(numThread) : DEFAULT_THREADS;
+export interface CpuTopology {
+  /** Logical CPUs the process may use. */
+  logical: number;
+  /** Physical cores (distinct package/core ids). */
+  physical: number;
+  /** Physical performance cores on a hybrid CPU (undefined when the CPU is not hybrid). */
+  performance?: number;
+}
+
+export interface ThreadCounts {
+  /** Generation (one token per step). */
+  threads: number;
+  /** Prompt batches. */
+  threadsBatch: number;
+}
+
+/** The default from the hardware: performance physical cores, else physical cores, at least one. */
+export function defaultThreads(cpu: CpuTopology): number {
+  const cores = cpu.performance ?? cpu.physical;
+  return Math.max(1, Math.min(cores || cpu.logical, cpu.logical));
+}
+
+export function resolveThreads(numThread: number | undefined, cpu: CpuTopology = cpuTopology()): ThreadCounts {
+  const n = numThread !== undefined && numThread > 0 ? Math.floor(numThread) : defaultThreads(cpu);
+  return { threads: n, threadsBatch: n };
+}
+
+let cached: CpuTopology | undefined;
+
+/** This machine's topology from Linux sysfs; elsewhere all logical CPUs count as cores. */
+export function cpuTopology(): CpuTopology {
+  if (cached) return cached;
+  const logical = availableParallelism();
+  cached = { logical, physical: logical };
+  if (process.platform !== "linux") return cached;
+  try {
+    cached = parseTopology(logical, readCpus(), (p) => readFileSync(p, "utf8"));
+  } catch {
+    // no sysfs: keep the logical count
+  }
+  return cached;
+}
+
+function readCpus(): number[] {
+  return parseCpuList(readFileSync("/sys/devices/system/cpu/online", "utf8"));
+}
+
+/** "0-3,8,10-11" → [0,1,2,3,8,10,11] */
+export function parseCpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.trim().split(",")) {
+    if (!part) continue;
+    const [a, b] = part.split("-").map(Number);
+    for (let i = a; i <= (b ?? a); i++) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Topology from sysfs files read through `read`: physical cores are distinct (package, core) ids; on Intel
+ * hybrid CPUs `/sys/devices/cpu_core/cpus` lists the performance cores' logical CPUs.
+ */
+export function parseTopology(logical: number, cpus: number[], read: (path: string) => string): CpuTopology {
+  const coreOf = new Map<number, string>();
+  for (const c of cpus) {
+    const base = `/sys/devices/system/cpu/cpu${c}/topology`;
+    coreOf.set(c, `${read(`${base}/physical_package_id`).trim()}:${read(`${base}/core_id`).trim()}`);
+  }
+  const physical = new Set(coreOf.values()).size;
+  let performance: number | undefined;
+  try {
+    const pcpus = parseCpuList(read("/sys/devices/cpu_core/cpus"));
+    const pcores = new Set(pcpus.filter((c) => coreOf.has(c)).map((c) => coreOf.get(c)));
+    if (pcores.size > 0 && pcores.size < physical) performance = pcores.size;
+  } catch {
+    // not a hybrid CPU
+  }
+  return { logical: Math.min(logical, cpus.length || logical), physical, performance };
 }

@@ -9,7 +9,7 @@ import { CanceledError, InsufficientMemoryError, QueueFullError } from "../util/
 
 export interface SchedulerOptions {
   createRunner: CreateRunner;
-  /** Cheap, no-load estimate of what `opts` needs (runner/llama's estimateMemory). */
+  /** Cheap, no-load estimate of what `opts` needs (runner/engine's estimateMemory). */
   estimateMemory: (opts: LoadOptions) => Promise<MemoryUse>;
   maxLoadedModels: number;
   maxQueue: number;

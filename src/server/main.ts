@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createLlamaRunner, estimateMemory } from "../runner/index.js";
+import { createEngineRunner, estimateMemory } from "../runner/index.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { parseKeepAlive } from "../util/duration.js";
@@ -44,7 +44,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
 
   const keepAliveMs = parseKeepAlive(/^-?\d+$/.test(cfg.keepAlive) ? Number(cfg.keepAlive) : cfg.keepAlive);
   const scheduler = new Scheduler({
-    createRunner: createLlamaRunner,
+    createRunner: createEngineRunner,
     estimateMemory,
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,

@@ -9,7 +9,7 @@ export interface LoadedInfo {
   trainedContext: number;
   memory: MemoryUse;
   threads: number;
-  /** The GPU backend node-llama-cpp chose ("cuda", "vulkan", "metal") or false for CPU. */
+  /** The GPU package in use ("cuda", "vulkan", "metal") or false for CPU. */
   gpu: string | false;
 }
 
@@ -17,8 +17,7 @@ export interface LoadedInfo {
 export type WireCompletion = Omit<CompletionRequest, "signal">;
 
 export type ParentMessage =
-  /** `gpu`: a backend an earlier child already detected, which skips probing every backend again. */
-  | { type: "load"; id: number; options: LoadOptions; gpu?: string | false }
+  | { type: "load"; id: number; options: LoadOptions }
   | { type: "tokenize"; id: number; text: string; addSpecial: boolean; parseSpecial: boolean }
   | { type: "detokenize"; id: number; tokens: number[] }
   | { type: "complete"; id: number; request: WireCompletion }

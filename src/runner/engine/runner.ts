@@ -1,4 +1,4 @@
-// Parent side of a llama runner: forks child.ts, speaks protocol.ts with it, and implements `Runner`.
+// Parent side of an engine runner: forks child.ts, speaks protocol.ts with it, and implements `Runner`.
 // The child's death (crash, GGML_ASSERT, SIGKILL) rejects whatever was in flight with
 // RunnerCrashedError and resolves `exited`; it never throws in the parent.
 
@@ -22,19 +22,16 @@ interface Pending {
   onChunk?(chunk: CompletionChunk): void;
 }
 
-/** The child entry beside this file, with this file's extension (.ts under tsx, .js after tsc). */
-function childEntry(): string {
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return fileURLToPath(new URL(`./child${ext}`, import.meta.url));
+/** A child entry `name` relative to module `base`, with that module's extension (.ts under tsx, .js after tsc). */
+export function childEntry(base: string = import.meta.url, name = "./child"): string {
+  const ext = base.endsWith(".ts") ? ".ts" : ".js";
+  return fileURLToPath(new URL(`${name}${ext}`, base));
 }
 
 /** Flags that must not reach the child: the test runner and debugger ports. */
 function childExecArgv(): string[] {
   return process.execArgv.filter((a) => !a.startsWith("--test") && !a.startsWith("--inspect") && !a.startsWith("--watch"));
 }
-
-/** The backend the first automatic load found; later children reuse it instead of probing (~1.5 s each). */
-let detectedGpu: string | false | undefined;
 
 function reviveError(e: WireError): Error {
   switch (e.name) {
@@ -49,7 +46,7 @@ function reviveError(e: WireError): Error {
   }
 }
 
-export class LlamaRunner implements Runner {
+export class EngineRunner implements Runner {
   readonly exited: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -84,20 +81,19 @@ export class LlamaRunner implements Runner {
     child.on("error", () => undefined);
   }
 
-  static async create(options: LoadOptions, signal?: AbortSignal): Promise<LlamaRunner> {
+  /** Forks `entry` (default: the engine's child beside this file) and loads `options` in it. */
+  static async create(options: LoadOptions, signal?: AbortSignal, entry = childEntry()): Promise<EngineRunner> {
     if (signal?.aborted) throw new CanceledError();
-    const child = fork(childEntry(), [], {
+    const child = fork(entry, [], {
       execArgv: childExecArgv(),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
-    const runner = new LlamaRunner(options, child);
+    const runner = new EngineRunner(options, child);
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const auto = options.numGpu === undefined || options.numGpu !== 0;
-      runner.info = (await runner.call({ type: "load", id: 0, options, gpu: auto ? detectedGpu : false })) as LoadedInfo;
-      if (auto) detectedGpu = runner.info.gpu;
+      runner.info = (await runner.call({ type: "load", id: 0, options })) as LoadedInfo;
       return runner;
     } catch (err) {
       child.kill("SIGKILL");
@@ -223,8 +219,8 @@ export class LlamaRunner implements Runner {
 }
 
 /** `CreateRunner` for real models. */
-export function createLlamaRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
-  return LlamaRunner.create(opts, signal);
+export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
+  return EngineRunner.create(opts, signal);
 }
 
 /**
@@ -241,6 +237,7 @@ export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
       continue;
     }
     const merged: CompletionChunk = { type: "token", text: last.text + c.text, tokens: [...last.tokens, ...c.tokens] };
+    if (last.pieces || c.pieces) merged.pieces = [...(last.pieces ?? [last.text]), ...(c.pieces ?? [c.text])];
     if (last.logprobs || c.logprobs) merged.logprobs = [...(last.logprobs ?? []), ...(c.logprobs ?? [])];
     out[out.length - 1] = merged;
   }

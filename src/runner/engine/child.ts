@@ -1,0 +1,228 @@
+// Child-process entry of herd's own engine: one model loaded through the native binding, served to the
+// parent over IPC (protocol.ts; runner.ts is the parent). A GGML_ASSERT or a
+// segfault here ends only this process; the parent reports it like a SIGKILL.
+
+import koffi from "koffi";
+import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
+import { formatToGbnf } from "../grammar/index.js";
+import { ChunkBatcher } from "./chunk-batcher.js";
+import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
+import { loadLlama, logCallback, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { resolveThreads } from "../threads.js";
+import type { LoadOptions } from "../types.js";
+import { Embedder } from "./embed.js";
+import { estimateMemory } from "./estimate.js";
+import { Generator } from "./generator.js";
+import { LoadedModel, type Context } from "./model.js";
+import { checkSampling } from "./sampler.js";
+
+interface Engine {
+  api: LlamaApi;
+  model: LoadedModel;
+  options: LoadOptions;
+  threads: { threads: number; threadsBatch: number };
+  ctx?: Context;
+  generator?: Generator;
+  embedCtx?: Context;
+  embedder?: Embedder;
+}
+
+let engine: Engine | undefined;
+const recentErrors: string[] = [];
+const aborted = new Set<number>();
+/** Requests handled one at a time (embed, rank): generation has its own scheduler. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function send(msg: ChildMessage): void {
+  process.send?.(msg);
+}
+
+/** llama.cpp's log during load: errors are kept for the load error's message, warnings go to the parent. */
+let logLine = "";
+function onLog(level: number, text: string): void {
+  if (level === S.GGML_LOG_LEVEL_CONT) logLine += text;
+  else logLine = text;
+  if (!logLine.endsWith("\n")) return;
+  const line = logLine.trim();
+  logLine = "";
+  if (!line) return;
+  if (level === S.GGML_LOG_LEVEL_ERROR || (level === S.GGML_LOG_LEVEL_CONT && recentErrors.length)) {
+    recentErrors.push(line);
+    if (recentErrors.length > 5) recentErrors.shift();
+  }
+  if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: String(level), message: line });
+}
+
+function load(options: LoadOptions): LoadedInfo {
+  const api = loadLlama({ gpu: options.numGpu !== 0 });
+  // A JS log callback only while loading: a call from one of ggml's worker threads during a decode would wait
+  // for the JS thread, which waits in llama_decode. After load llama.cpp logs to stderr, which the parent keeps.
+  const cb = koffi.register(onLog, koffi.pointer(logCallback));
+  api.llama_log_set(cb, null);
+  try {
+    const gpuCapable = api.llama_supports_gpu_offload();
+    const cpuOnly = options.numGpu === 0 || !gpuCapable;
+    const model = LoadedModel.load(api, options.modelPath, {
+      // On CPU the weights are repacked and the mmap kept as well: no mmap halves resident memory.
+      useMmap: options.useMmap ?? !cpuOnly,
+      gpuLayers: cpuOnly ? 0 : options.numGpu === undefined || options.numGpu < 0 ? -1 : options.numGpu,
+      mainGpu: options.mainGpu,
+    });
+    const threads = resolveThreads(options.numThread);
+    const e: Engine = { api, model, options, threads };
+    const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
+    if (options.embedding) {
+      e.embedCtx = embeddingContext(e);
+      e.embedder = new Embedder(model, e.embedCtx, options.numCtx);
+    } else {
+      if (!api.llama_model_has_decoder(model.ptr)) throw new ModelLoadError("this model does not support generation");
+      const nBatch = Math.min(options.numBatch ?? 512, options.numCtx);
+      e.ctx = model.createContext({
+        // One num_ctx per slot, in one unified cache: a lone request may still use the whole of it.
+        nCtx: options.numCtx * slots,
+        nBatch,
+        nSeqMax: slots,
+        kvUnified: true,
+        embeddings: false,
+        ...threads,
+      });
+      applyAdapters(e, e.ctx);
+      e.generator = new Generator(model, e.ctx, options, slots);
+    }
+    engine = e;
+    return {
+      contextSize: e.ctx ? Math.min(e.ctx.nCtx, options.numCtx) : options.numCtx,
+      trainedContext: model.trainedContext,
+      threads: threads.threads,
+      gpu: cpuOnly ? false : api.lib.variant || false,
+      memory: { ram: 0, vram: 0 },
+    };
+  } catch (err) {
+    const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
+    throw new ModelLoadError(`${(err as Error).message}${reason}`);
+  } finally {
+    api.llama_log_set(null, null);
+    koffi.unregister(cb);
+  }
+}
+
+function embeddingContext(e: Engine): Context {
+  const n = e.options.numBatch ?? e.options.numCtx;
+  const opts = { nCtx: e.options.numCtx, nBatch: Math.max(n, e.options.numCtx), nUbatch: Math.max(n, e.options.numCtx), nSeqMax: 64, kvUnified: true, embeddings: true, ...e.threads };
+  let ctx = e.model.createContext(opts);
+  // A generation model has no pooling of its own: average its token vectors.
+  if (ctx.pooling === S.LLAMA_POOLING_TYPE_NONE) {
+    e.model.freeContext(ctx);
+    ctx = e.model.createContext({ ...opts, pooling: 1 });
+  }
+  return ctx;
+}
+
+function applyAdapters(e: Engine, ctx: Context): void {
+  const paths = e.options.adapters ?? [];
+  if (!paths.length) return;
+  const adapters: Ptr[] = paths.map((p) => {
+    const a = e.api.llama_adapter_lora_init(e.model.ptr, p);
+    if (!a) throw new ModelLoadError(`failed to load LoRA adapter ${p}`);
+    return a;
+  });
+  const rc = e.api.llama_set_adapters_lora(ctx.ptr, adapters, adapters.length, new Float32Array(adapters.length).fill(1));
+  if (rc !== 0) throw new ModelLoadError("failed to apply LoRA adapters");
+}
+
+function need(): Engine {
+  if (!engine) throw new ModelLoadError("model not loaded");
+  return engine;
+}
+
+function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefined {
+  if (format === undefined) return undefined;
+  const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
+  if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
+  return g;
+}
+
+function complete(id: number, request: WireCompletion): Promise<null> {
+  const e = need();
+  if (!e.generator) throw new BadRequestError("this model does not support generate");
+  checkSampling(request.sampling);
+  const out = new ChunkBatcher((chunks) => send({ type: "chunks", id, chunks }));
+  const grammar = grammarFor(e, request.format);
+  return new Promise((resolve, reject) => {
+    e.generator!.submit({
+      request,
+      grammar,
+      isAborted: () => aborted.has(id),
+      emit: (chunk) => out.push(chunk),
+      finish: (err) => {
+        out.flush();
+        if (err) reject(err);
+        else resolve(null);
+      },
+    });
+  });
+}
+
+function embedder(e: Engine): Embedder {
+  if (!e.embedder) {
+    e.embedCtx = embeddingContext(e);
+    e.embedder = new Embedder(e.model, e.embedCtx, e.options.numCtx);
+  }
+  return e.embedder;
+}
+
+async function handle(msg: ParentMessage): Promise<unknown> {
+  switch (msg.type) {
+    case "load": {
+      const info = load(msg.options);
+      // The same header estimate the scheduler planned with, for the placement actually chosen.
+      info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
+      return info;
+    }
+    case "tokenize": {
+      const m = need().model;
+      return m.tokenize(msg.text, msg.addSpecial, msg.parseSpecial);
+    }
+    case "detokenize":
+      return need().model.detokenize(msg.tokens);
+    case "complete":
+      return complete(msg.id, msg.request);
+    case "embed":
+      return embedder(need()).embed(msg.inputs, msg.truncate);
+    case "rank":
+      return embedder(need()).rank(msg.query, msg.documents);
+    case "close":
+      send({ type: "result", id: msg.id, value: null });
+      process.exit(0);
+    // eslint-disable-next-line no-fallthrough
+    case "abort":
+      return null;
+  }
+}
+
+function reply(id: number, p: Promise<unknown>): Promise<void> {
+  return p.then(
+    (value) => send({ type: "result", id, value }),
+    (err: Error) => send({ type: "error", id, error: { name: err.name ?? "Error", message: err.message ?? String(err) } }),
+  );
+}
+
+process.on("message", (msg: ParentMessage) => {
+  if (msg.type === "abort") {
+    aborted.add(msg.id);
+    return;
+  }
+  if (msg.type === "complete") {
+    // Completions go to the generator at once: it batches them across its slots.
+    void reply(msg.id, handle(msg)).finally(() => aborted.delete(msg.id));
+    return;
+  }
+  if (msg.type === "tokenize" || msg.type === "detokenize") {
+    void reply(msg.id, handle(msg));
+    return;
+  }
+  queue = queue.then(() => reply(msg.id, handle(msg)).finally(() => aborted.delete(msg.id)));
+});
+
+process.on("disconnect", () => process.exit(0));
+send({ type: "ready" });

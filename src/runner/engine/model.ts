@@ -1,0 +1,182 @@
+// One loaded model in the child: weights, vocabulary helpers and contexts over the native binding. The
+// tokenizer helpers validate every id before it can reach llama.cpp, whose decode aborts the process on an
+// out-of-vocabulary token.
+
+import koffi from "koffi";
+import { BadRequestError, ModelLoadError } from "../../util/errors.js";
+import type { LlamaApi, Ptr } from "../native/index.js";
+import { structs as S } from "../native/index.js";
+
+export interface ContextOptions {
+  nCtx: number;
+  nBatch: number;
+  nUbatch?: number;
+  nSeqMax: number;
+  threads: number;
+  threadsBatch: number;
+  embeddings: boolean;
+  pooling?: number;
+  kvUnified?: boolean;
+}
+
+export interface Context {
+  ptr: Ptr;
+  mem: Ptr;
+  nCtx: number;
+  nBatch: number;
+  pooling: number;
+  pools: Ptr[];
+}
+
+export class LoadedModel {
+  readonly vocab: Ptr;
+  readonly nVocab: number;
+  readonly bos: number;
+  readonly addBos: boolean;
+  readonly addEos: boolean;
+  readonly addSep: boolean;
+  readonly eos: number;
+  readonly sep: number;
+  readonly trainedContext: number;
+  readonly nEmbd: number;
+  readonly nLayer: number;
+  private readonly pieces = new Map<number, Uint8Array>();
+  private readonly decoder = new TextDecoder("utf-8");
+
+  constructor(
+    readonly api: LlamaApi,
+    readonly ptr: Ptr,
+  ) {
+    this.vocab = api.llama_model_get_vocab(ptr);
+    this.nVocab = api.llama_vocab_n_tokens(this.vocab);
+    this.bos = api.llama_vocab_bos(this.vocab);
+    this.eos = api.llama_vocab_eos(this.vocab);
+    this.sep = api.llama_vocab_sep(this.vocab);
+    this.addBos = api.llama_vocab_get_add_bos(this.vocab);
+    this.addEos = api.llama_vocab_get_add_eos(this.vocab);
+    this.addSep = api.llama_vocab_get_add_sep(this.vocab);
+    this.trainedContext = api.llama_model_n_ctx_train(ptr);
+    this.nEmbd = api.llama_model_n_embd(ptr);
+    this.nLayer = api.llama_model_n_layer(ptr);
+  }
+
+  static load(api: LlamaApi, path: string, opts: { useMmap: boolean; gpuLayers: number; mainGpu?: number; vocabOnly?: boolean }): LoadedModel {
+    const params = api.llama_model_default_params() as Record<string, unknown>;
+    params.vocab_only = opts.vocabOnly === true;
+    params.load_mode = opts.useMmap ? S.LLAMA_LOAD_MODE_MMAP : S.LLAMA_LOAD_MODE_NONE;
+    params.n_gpu_layers = opts.gpuLayers;
+    if (opts.mainGpu !== undefined) params.main_gpu = opts.mainGpu;
+    const ptr = api.llama_model_load_from_file(path, params);
+    if (!ptr) throw new ModelLoadError("unable to load model");
+    return new LoadedModel(api, ptr);
+  }
+
+  metadata(key: string): string | undefined {
+    const buf = Buffer.alloc(256);
+    const n = this.api.llama_model_meta_val_str(this.ptr, key, buf, buf.length);
+    return n < 0 ? undefined : buf.subarray(0, Math.min(n, buf.length - 1)).toString("utf8");
+  }
+
+  /** Tokenizes text; `addSpecial` adds BOS/EOS as the model's vocabulary asks, `parseSpecial` maps control-token text to their ids. */
+  tokenize(text: string, addSpecial = true, parseSpecial = true): number[] {
+    const bytes = Buffer.from(text, "utf8");
+    let out = new Int32Array(bytes.length + 8);
+    let n = this.api.llama_tokenize(this.vocab, bytes, bytes.length, out, out.length, addSpecial, parseSpecial);
+    if (n < 0) {
+      out = new Int32Array(-n);
+      n = this.api.llama_tokenize(this.vocab, bytes, bytes.length, out, out.length, addSpecial, parseSpecial);
+    }
+    return Array.from(out.subarray(0, Math.max(0, n)));
+  }
+
+  /** Refuses ids outside the vocabulary before they reach llama_decode. */
+  validate(tokens: readonly number[]): void {
+    for (const t of tokens)
+      if (!Number.isInteger(t) || t < 0 || t >= this.nVocab) throw new BadRequestError(`invalid token id ${t}: the vocabulary has ${this.nVocab} tokens`);
+  }
+
+  /** The bytes a token renders to, control tokens included (as Ollama's runner shows them). Cached per id. */
+  pieceBytes(token: number): Uint8Array {
+    let piece = this.pieces.get(token);
+    if (piece) return piece;
+    let buf = Buffer.alloc(32);
+    let n = this.api.llama_token_to_piece(this.vocab, token, buf, buf.length, 0, true);
+    if (n < 0) {
+      buf = Buffer.alloc(-n);
+      n = this.api.llama_token_to_piece(this.vocab, token, buf, buf.length, 0, true);
+    }
+    piece = new Uint8Array(buf.subarray(0, Math.max(0, n)));
+    this.pieces.set(token, piece);
+    return piece;
+  }
+
+  pieceText(token: number): string {
+    return this.decoder.decode(this.pieceBytes(token));
+  }
+
+  isEog(token: number): boolean {
+    return this.api.llama_vocab_is_eog(this.vocab, token);
+  }
+
+  detokenize(tokens: readonly number[], renderSpecial = false): string {
+    this.validate(tokens);
+    const ids = Int32Array.from(tokens);
+    let buf = Buffer.alloc(tokens.length * 8 + 16);
+    let n = this.api.llama_detokenize(this.vocab, ids, ids.length, buf, buf.length, false, renderSpecial);
+    if (n < 0) {
+      buf = Buffer.alloc(-n);
+      n = this.api.llama_detokenize(this.vocab, ids, ids.length, buf, buf.length, false, renderSpecial);
+    }
+    return buf.subarray(0, Math.max(0, n)).toString("utf8");
+  }
+
+  /**
+   * A context with its own persistent thread pools (one for generation, one for prompt batches when the
+   * counts differ): ggml otherwise creates a pool per decode, and its thread start-up costs more than a
+   * small model's whole step.
+   */
+  createContext(o: ContextOptions): Context {
+    const api = this.api;
+    const params = api.llama_context_default_params() as Record<string, unknown>;
+    params.n_ctx = o.nCtx;
+    params.n_batch = o.nBatch;
+    params.n_ubatch = o.nUbatch ?? Math.min(o.nBatch, 512);
+    params.n_seq_max = o.nSeqMax;
+    params.n_threads = o.threads;
+    params.n_threads_batch = o.threadsBatch;
+    params.embeddings = o.embeddings;
+    params.kv_unified = o.kvUnified ?? false;
+    if (o.pooling !== undefined) params.pooling_type = o.pooling;
+    params.no_perf = true;
+    const ptr = api.llama_init_from_model(this.ptr, params);
+    if (!ptr) throw new ModelLoadError("failed to create the model context");
+    const pools: Ptr[] = [];
+    if (api.threadpool) {
+      const make = (n: number) => {
+        const tp = api.ggml_threadpool_params_default(n);
+        const pool = api.threadpool!.create(tp);
+        if (pool) pools.push(pool);
+        return pool;
+      };
+      const gen = make(o.threads);
+      const batch = o.threadsBatch === o.threads ? gen : make(o.threadsBatch);
+      if (gen && batch) api.llama_attach_threadpool(ptr, gen, batch);
+    }
+    return { ptr, mem: api.llama_get_memory(ptr), nCtx: api.llama_n_ctx(ptr), nBatch: api.llama_n_batch(ptr), pooling: api.llama_pooling_type(ptr), pools };
+  }
+
+  freeContext(ctx: Context): void {
+    this.api.llama_detach_threadpool(ctx.ptr);
+    this.api.llama_free(ctx.ptr);
+    for (const p of ctx.pools) this.api.threadpool?.free(p);
+  }
+
+  /** Float32 view of `n` floats at a native address (logits, embeddings), valid until the next decode. */
+  static floats(ptr: Ptr, n: number): Float32Array {
+    return new Float32Array(koffi.view(ptr, n * 4));
+  }
+
+  free(): void {
+    this.api.llama_model_free(this.ptr);
+  }
+}
