@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { after, describe, it } from "node:test";
 import { readGguf } from "../gguf/index.js";
 import { collect } from "../runner/contract.js";
-import { createLlamaRunner } from "../runner/llama/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testutil/fixtures.js";
 import { ConversionError } from "../util/errors.js";
 import { convertedBytes, planAdapter, SourceFiles, writeSafetensors } from "./index.js";
@@ -54,7 +54,7 @@ describe("LoRA adapters in safetensors (llama base)", () => {
 
     const req = { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 16 } };
     const runners = await Promise.all(
-      [[], [outs[0]!], [outs[1]!]].map((adapters) => createLlamaRunner({ modelPath: model("stories260K.gguf"), numCtx: 64, numGpu: 0, adapters })),
+      [[], [outs[0]!], [outs[1]!]].map((adapters) => createEngineRunner({ modelPath: model("stories260K.gguf"), numCtx: 64, numGpu: 0, adapters })),
     );
     try {
       const [plain, zero, lora] = await Promise.all(runners.map(async (r) => (await collect(r, req)).text));

@@ -9,7 +9,7 @@ import { pipeline } from "node:stream/promises";
 import { after, describe, it } from "node:test";
 import { readGguf } from "../gguf/index.js";
 import { collect } from "../runner/contract.js";
-import { createLlamaRunner } from "../runner/llama/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { tempDir } from "../testutil/fixtures.js";
 import { convertedBytes, planModel, SourceFiles } from "./index.js";
 import { type TinyModel, type VocabName, vocabCases, writeTinyModel } from "./testing.js";
@@ -63,7 +63,7 @@ for (const c of CASES) {
       }
 
       const embedding = c.arch === "bert";
-      const runner = await createLlamaRunner({ modelPath: path, numCtx: 128, numGpu: 0, embedding });
+      const runner = await createEngineRunner({ modelPath: path, numCtx: 128, numGpu: 0, embedding });
       try {
         if (embedding) {
           const r = await runner.embed(["hello world"]);

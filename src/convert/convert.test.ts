@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { after, before, describe, it } from "node:test";
 import { readGguf } from "../gguf/index.js";
 import { collect } from "../runner/contract.js";
-import { createLlamaRunner } from "../runner/llama/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testutil/fixtures.js";
 import { ConversionError } from "../util/errors.js";
 import { convertedBytes, type OutType, planModel, SourceFiles, writeSafetensors } from "./index.js";
@@ -71,7 +71,7 @@ describe("convert stories260K-hf (LlamaForCausalLM, SentencePiece, tied embeddin
 
   it("generates the same greedy text as stories260K.gguf (F32 and F16)", async () => {
     const req = { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 24 } };
-    const runners = await Promise.all([model("stories260K.gguf"), f32, f16].map((p) => createLlamaRunner({ modelPath: p, numCtx: 128, numGpu: 0 })));
+    const runners = await Promise.all([model("stories260K.gguf"), f32, f16].map((p) => createEngineRunner({ modelPath: p, numCtx: 128, numGpu: 0 })));
     try {
       const [ref, a, b] = await Promise.all(runners.map(async (r) => (await collect(r, req)).text));
       assert.match(ref!, /^, there was a little girl named Lily/);
