@@ -19,6 +19,7 @@ import {
 import { detectNamedTemplate, parseTemplate } from "../template/index.js";
 import { BadRequestError, ModelNotFoundError } from "../util/errors.js";
 import { convertAdapterFiles, convertModelFiles, isSafetensorsUpload } from "./create-convert.js";
+import { quantizeBlob, quantizeSource } from "./quantize.js";
 import { parseQuantizeType, type QuantizeType } from "./quantize-type.js";
 
 /** The create request as the route hands it over (`quantization` is the deprecated spelling). */
@@ -55,19 +56,29 @@ export function validateCreate(rawName: string, req: CreateBody): ModelName {
   return name;
 }
 
+/**
+ * The checks that read the store (before any progress line, so they answer with a status): a quantization
+ * needs an F32/F16/BF16 source. A `from` model not present yet is checked after its pull.
+ */
+export async function validateCreateSources(store: Store, req: CreateBody): Promise<void> {
+  if (!quantizeTarget(req)) return;
+  const files = Object.entries(req.files ?? {});
+  if (files.length && !isSafetensorsUpload(files.map(([p]) => p))) {
+    for (const [path, digest] of files) {
+      const gguf = await readUploaded(store, path, digest);
+      if (modelDetails(gguf).kind === "model") quantizeSource(gguf);
+    }
+  } else if (!files.length && req.from) {
+    const base = await store.resolve(parseName(req.from)).catch(() => undefined);
+    const modelPath = base ? (await readModel(store, base)).modelPath : undefined;
+    if (modelPath) quantizeSource(await readGguf(modelPath));
+  }
+}
+
 /** The requested quantization, validated (Ollama's accepted types and messages). */
 export function quantizeTarget(req: CreateBody): QuantizeType | undefined {
   const q = req.quantize || req.quantization;
-  if (!q) return undefined;
-  const t = parseQuantizeType(q);
-  if (t !== "F32" && t !== "F16" && t !== "BF16") {
-    throw new BadRequestError(`quantization to ${t} is not supported by herd yet; quantize the GGUF with llama-quantize and create from it`);
-  }
-  // Float targets apply to a conversion; a GGUF source keeps its own type (re-typing needs llama_model_quantize).
-  if (!isSafetensorsUpload(Object.keys(req.files ?? {}))) {
-    throw new BadRequestError(`quantization to ${t} is not supported by herd yet for GGUF sources; convert from safetensors or quantize with llama-quantize`);
-  }
-  return t;
+  return q ? parseQuantizeType(q) : undefined;
 }
 
 async function readUploaded(store: Store, path: string, digest: string): Promise<GgufFile> {
@@ -92,6 +103,9 @@ export async function createModel(
 ): Promise<void> {
   const name = validateCreate(rawName, req);
   const quantize = quantizeTarget(req);
+  let quantizeTo = quantize;
+  // The F16 conversion a quantization starts from: not kept once the quantized blob exists.
+  let intermediate: string | undefined;
   // Blobs this create wrote: collected again if it fails before a manifest references them.
   const created: string[] = [];
   await store.lock.run(async () => {
@@ -144,10 +158,13 @@ export async function createModel(
       };
 
       if (req.files && isSafetensorsUpload(Object.keys(req.files))) {
+        // A float target is written by the conversion itself; a quantized one starts from F16/BF16.
         const floatTarget = quantize === "F32" || quantize === "F16" || quantize === "BF16" ? quantize : undefined;
         const blob = await convertModelFiles(store, req.files, floatTarget, onProgress, opts.signal);
         created.push(blob.digest);
-        onProgress({ status: `creating new layer ${blob.digest}` });
+        if (floatTarget) quantizeTo = undefined;
+        else if (quantizeTo) intermediate = blob.digest;
+        else onProgress({ status: `creating new layer ${blob.digest}` });
         await useModelGguf(await readGguf(store.blobs.path(blob.digest)), blob.digest);
       } else {
         for (const [path, digest] of Object.entries(req.files ?? {})) {
@@ -155,6 +172,21 @@ export async function createModel(
           const gguf = await readUploaded(store, path, digest);
           onProgress({ status: `using existing layer ${parseDigest(digest)}` });
           await useModelGguf(gguf, digest);
+        }
+      }
+
+      if (quantizeTo) {
+        const i = layers.findIndex((l) => l.mediaType === MediaType.model);
+        if (i < 0) throw new BadRequestError("no model weights: 'files' held no GGUF model and 'from' gave none");
+        const source = { digest: layers[i]!.digest, gguf: await readGguf(store.blobs.path(layers[i]!.digest)) };
+        // Already the requested type: nothing to rewrite.
+        if (quantizeSource(source.gguf) !== quantizeTo) {
+          const blob = await quantizeBlob(store, source, quantizeTo, onProgress, opts.signal);
+          created.push(blob.digest);
+          onProgress({ status: `creating new layer ${blob.digest}` });
+          const d = modelDetails(await readGguf(store.blobs.path(blob.digest)));
+          layers[i] = { mediaType: MediaType.model, ...blob };
+          config = { ...config, file_type: d.quantization_level };
         }
       }
 
@@ -226,6 +258,7 @@ export async function createModel(
       const old = await store.readManifest(name).catch(() => undefined);
       onProgress({ status: "writing manifest" });
       await store.writeManifest(name, newManifest({ mediaType: CONFIG_MEDIA_TYPE, ...cfgBlob }, layers));
+      if (intermediate) await store.removeUnreferenced([intermediate]);
       if (old) {
         await store.removeUnreferenced([old.manifest.config.digest, ...old.manifest.layers.map((l) => l.digest)]);
       }
