@@ -101,3 +101,35 @@ test("quantize refuses unknown types and non-float sources with a 400, storing n
   assert.deepEqual([r.status, await r.json()], [400, { error: "unsupported quantization type IQ2_XXS - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0" }]);
   assert.deepEqual(readdirSync(store.blobs.dir).sort(), before);
 });
+
+test("a client that disconnects mid-quantization stops it: no manifest, no partial blob", async (t) => {
+  const { app, store, cleanup } = testApp();
+  t.after(cleanup);
+  // stories260K's header with 24 wide F32 tensors: long enough to quantize that the disconnect lands midway.
+  const { typedMetadata, writeGguf } = await import("../gguf/index.js");
+  const { tempDir } = await import("../testutil/fixtures.js");
+  const tmp = tempDir();
+  t.after(tmp.cleanup);
+  const wide = join(tmp.dir, "wide.gguf");
+  const tensors = Array.from({ length: 24 }, (_, i) => ({ name: `blk.${i % 5}.ffn_up_${i}.weight`, dims: [1024, 768], type: "F32" as const }));
+  await writeGguf(wide, { metadata: typedMetadata(await readGguf(model("stories260K.gguf"))), tensors });
+  const files = { "model.gguf": await upload(app, wide) };
+  const before = readdirSync(store.blobs.dir).sort();
+
+  const ac = new AbortController();
+  const r = await post(app, "/api/create", { model: "gone", files, quantize: "q4_K_M" }, { signal: ac.signal });
+  const reader = r.body!.getReader();
+  let text = "";
+  while (!text.includes("quantizing F32 model to Q4_K_M")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  ac.abort();
+  await reader.cancel().catch(() => {});
+  // The create holds the store lock until it ends: once we get the lock, the job is over (killed, or, were
+  // the abort ignored, finished with a manifest and a blob, which the assertions would catch).
+  await store.lock.run(async () => {});
+  assert.deepEqual(readdirSync(store.blobs.dir).sort(), before);
+  assert.equal((await post(app, "/api/show", { model: "gone" })).status, 404);
+});
