@@ -83,9 +83,8 @@ export function quantizeTarget(req: CreateBody): QuantizeType | undefined {
 
 async function readUploaded(store: Store, path: string, digest: string): Promise<GgufFile> {
   if (!(await store.blobs.has(digest))) throw new BadRequestError(`blob "${parseDigest(digest)}" not found; upload it with POST /api/blobs/:digest first`);
-  if (/\.safetensors$|\.bin$|\.pth$/.test(path) && !path.endsWith(".gguf")) {
-    throw new BadRequestError(`converting ${path} from safetensors is not supported by herd yet; convert it to GGUF first`);
-  }
+  // Safetensors uploads never get here (they are converted); PyTorch pickles herd does not read.
+  if (/\.pth$/.test(path)) throw new BadRequestError(`${path}: PyTorch checkpoints are not supported; use the model's safetensors files`);
   try {
     return await readGguf(store.blobs.path(digest));
   } catch (e) {
