@@ -17,7 +17,7 @@ export { readGguf, validateGguf, GGUF_MAGIC } from "./reader.js";
 export type { GgufFile, GgufTensorInfo, GgufValue, GgufScalarType, GgufTypeName, ReadGgufOptions } from "./reader.js";
 export { describeGguf, modelInfo, tensorsInfo, parameterCount, quantizationLevel, ggufKind } from "./details.js";
 export type { GgufModelDetails, GgufKind, ModelInfoOptions, TensorSummary } from "./details.js";
-export { writeGguf, encodeGguf, encodeGgufHeader, typedMetadata } from "./writer.js";
+export { writeGguf, encodeGguf, encodeGgufHeader, typedMetadata, ggufBytes, ggufSize } from "./writer.js";
 export type { GgufWriteSpec, GgufWriteTensor, GgufTypedValue, GgufHeaderTensor } from "./writer.js";
 export {
   GGML_TYPES,

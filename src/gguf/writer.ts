@@ -19,6 +19,8 @@ export interface GgufWriteTensor {
   type: number | string;
   /** Raw data; zeros of the computed size when absent. */
   data?: Uint8Array;
+  /** Streamed data (conversion): produces exactly `size` bytes when iterated, once, in file order. */
+  source?: () => AsyncIterable<Uint8Array>;
   /** Byte size to reserve when the type is unknown to ggml. */
   size?: number;
 }
@@ -138,7 +140,7 @@ interface Layout {
   header: Buffer;
   /** Absolute offset of tensor data. */
   dataOffset: number;
-  tensors: { offset: number; size: number; data?: Uint8Array }[];
+  tensors: { name: string; offset: number; size: number; data?: Uint8Array; source?: () => AsyncIterable<Uint8Array> }[];
   totalSize: number;
 }
 
@@ -198,7 +200,7 @@ function layout(spec: GgufWriteSpec): Layout {
     if (id === undefined) throw new TypeError(`unknown ggml type ${t.type}`);
     const size = t.data?.length ?? t.size ?? tensorByteSize(id, t.dims) ?? 0;
     entries.push({ name: t.name, dims: t.dims, type: id, offset: rel });
-    placed.push({ offset: rel, size, data: t.data });
+    placed.push({ name: t.name, offset: rel, size, data: t.data, source: t.source });
     rel = Math.ceil((rel + size) / align) * align;
   }
   const head = encodeGgufHeader(metadata, entries, { version: spec.version, magic: spec.magic });
@@ -227,11 +229,51 @@ export async function writeGguf(path: string, spec: GgufWriteSpec): Promise<void
     await fh.write(l.header, 0, l.header.length, 0);
     for (const t of l.tensors) {
       if (t.data && t.data.length > 0) await fh.write(t.data, 0, t.data.length, l.dataOffset + t.offset);
+      if (t.source) {
+        let at = l.dataOffset + t.offset;
+        for await (const chunk of t.source()) {
+          await fh.write(chunk, 0, chunk.length, at);
+          at += chunk.length;
+        }
+      }
     }
     await fh.truncate(l.totalSize);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The whole file as a byte stream in file order (header, then each tensor padded to the alignment), so a
+ * converter can pipe it straight into the blob store without holding more than one chunk. Tensors with a
+ * `source` must yield exactly their `size`.
+ */
+export async function* ggufBytes(spec: GgufWriteSpec): AsyncGenerator<Uint8Array> {
+  const l = layout(spec);
+  yield l.header;
+  let at = l.dataOffset;
+  for (const t of l.tensors) {
+    const start = l.dataOffset + t.offset;
+    if (start > at) yield Buffer.alloc(start - at);
+    at = start;
+    if (t.source) {
+      let n = 0;
+      for await (const chunk of t.source()) {
+        n += chunk.length;
+        if (n > t.size) throw new Error(`tensor ${t.name}: source gave more than its ${t.size} bytes`);
+        yield chunk;
+      }
+      if (n !== t.size) throw new Error(`tensor ${t.name}: source gave ${n} of its ${t.size} bytes`);
+    } else {
+      yield t.data ?? Buffer.alloc(t.size);
+    }
+    at += t.size;
+  }
+}
+
+/** Byte size of the file `spec` describes. */
+export function ggufSize(spec: GgufWriteSpec): number {
+  return layout(spec).totalSize;
 }
 
 /** A read file's metadata in writer form, to rewrite a header with changes. */

@@ -4,7 +4,7 @@
 
 import type { ListResponse, ShowResponse } from "../api/types.js";
 import type { Store } from "../store/index.js";
-import { type CreateBody, createModel, type OnProgress, validateCreate } from "./create.js";
+import { type CreateBody, createModel, type OnProgress, validateCreate, validateCreateSources } from "./create.js";
 import { GgufCache } from "../gguf/index.js";
 import { ModelLister } from "./list.js";
 import { copyModel, deleteModel } from "./manage.js";
@@ -93,13 +93,14 @@ export class Models {
 
   async validateCreate(name: string, req: Record<string, unknown>): Promise<void> {
     validateCreate(name, req as CreateBody);
+    await validateCreateSources(this.store, req as CreateBody);
   }
 
-  create(name: string, req: Record<string, unknown>, onProgress: OnProgress): Promise<void> {
+  create(name: string, req: Record<string, unknown>, onProgress: OnProgress, signal?: AbortSignal): Promise<void> {
     const pull = this.transfers
       ? (n: string, p: OnProgress) => this.transfers!.pull(n, { signal: new AbortController().signal }, p)
       : undefined;
-    return this.changed(createModel(this.store, name, req as CreateBody, onProgress, { pull }));
+    return this.changed(createModel(this.store, name, req as CreateBody, onProgress, { pull, signal }));
   }
 
   async validatePull(name: string, insecure: boolean): Promise<void> {

@@ -26,7 +26,7 @@ export interface ModelService {
   copy(source: string, destination: string): Promise<void>;
   delete(name: string): Promise<void>;
   validateCreate(name: string, req: Record<string, unknown>): Promise<void>;
-  create(name: string, req: Record<string, unknown>, onProgress: OnProgress): Promise<void>;
+  create(name: string, req: Record<string, unknown>, onProgress: OnProgress, signal?: AbortSignal): Promise<void>;
   validatePull(name: string, insecure: boolean): Promise<void>;
   pull(name: string, opts: { insecure?: boolean; signal: AbortSignal }, onProgress: OnProgress): Promise<void>;
   push(name: string, opts: { insecure?: boolean; signal: AbortSignal }, onProgress: OnProgress): Promise<void>;

@@ -111,6 +111,29 @@ export class BlobStore {
     }
   }
 
+  /** A fresh temp path inside the blob folder (same filesystem, so `adopt` renames instead of copying). */
+  async tempPath(): Promise<string> {
+    await mkdir(this.dir, { recursive: true, mode: 0o755 });
+    return join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+  }
+
+  /**
+   * Makes a finished file from `tempPath()` a blob: hashed, fsynced, renamed to its digest (or dropped when
+   * that blob already exists). The temp file is gone afterwards either way.
+   */
+  async adopt(tmp: string): Promise<BlobInfo> {
+    try {
+      const { digest, size } = await BlobStore.hashFile(tmp);
+      const fh = await open(tmp, "r+");
+      await fh.sync().finally(() => fh.close());
+      if (await this.has(digest)) await this.touch(digest);
+      else await rename(tmp, this.path(digest));
+      return { digest, size };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
   /** Hashes a file already on disk without copying it. */
   static async hashFile(path: string): Promise<BlobInfo> {
     const hash = createHash("sha256");

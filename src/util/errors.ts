@@ -160,3 +160,8 @@ export class ModelfileError extends BadRequestError {
     super(line !== undefined && line > 0 ? `(line ${line}): ${message}` : message);
   }
 }
+
+/** A Hugging Face checkpoint herd cannot convert to GGUF (400): unsupported architecture, missing or broken files. */
+export class ConversionError extends BadRequestError {
+  override name = "ConversionError";
+}

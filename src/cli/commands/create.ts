@@ -1,8 +1,8 @@
 // `herd create NAME [-f Modelfile]` (ollama-spec §3, §7.1): parse the Modelfile, upload local GGUF files
-// as blobs (hashed here, skipped when the server has them), then POST /api/create and show its progress.
+// or a Hugging Face directory's files as blobs (hashed here, skipped when the server has them), then POST /api/create and show its progress.
 
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { CreateRequest } from "../../api/types.js";
 import { expandModelfilePath, interpretModelfile, parseModelfile } from "../../modelfile/index.js";
@@ -36,13 +36,37 @@ export async function uploadFile(ctx: CliContext, path: string): Promise<string>
   return digest;
 }
 
-/** FROM a directory: the GGUF files in it (converting safetensors is not supported yet). */
-function ggufFilesIn(dir: string): string[] {
-  const files = readdirSync(dir).filter((f) => f.toLowerCase().endsWith(".gguf")).sort();
-  if (!files.length) {
-    throw new Error(`no GGUF file found in ${dir} (herd imports GGUF files; convert safetensors with llama.cpp's convert_hf_to_gguf.py first)`);
+/**
+ * FROM/ADAPTER a directory (Ollama's filesForModel): a Hugging Face checkpoint — its `*.safetensors`, the
+ * JSON files beside them and one level down (sentence-transformers' `1_Pooling/config.json`),
+ * `tokenizer.model`, `chat_template.jinja` — or else its GGUF files. Keys are paths relative to the
+ * directory, which the server sees as the model directory. A symlink leading outside it is refused.
+ */
+export function modelFilesIn(dir: string): Record<string, string> {
+  const top = readdirSync(dir).sort();
+  const picked: string[] = [];
+  if (top.some((f) => f.endsWith(".safetensors"))) {
+    for (const f of top) {
+      if (f.endsWith(".safetensors") || f.endsWith(".json") || f === "tokenizer.model" || f === "chat_template.jinja") picked.push(f);
+      else if (statSync(join(dir, f)).isDirectory()) {
+        for (const g of readdirSync(join(dir, f)).sort()) if (g.endsWith(".json")) picked.push(`${f}/${g}`);
+      }
+    }
+  } else {
+    picked.push(...top.filter((f) => f.toLowerCase().endsWith(".gguf")));
   }
-  return files.map((f) => join(dir, f));
+  if (!picked.length) throw new Error(`no safetensors or GGUF files found in ${dir}`);
+  const root = realpathSync(dir);
+  const out: Record<string, string> = {};
+  for (const rel of picked) {
+    const real = realpathSync(join(dir, rel));
+    const r = relative(root, real);
+    if (r.startsWith("..") || r.startsWith(sep)) {
+      throw new Error(`insecure path: ${rel} links outside ${dir} (copy the model out of the Hugging Face .cache instead of pointing at its snapshot)`);
+    }
+    out[rel] = join(dir, rel);
+  }
+  return out;
 }
 
 export async function createCommand(ctx: CliContext, model: string, opts: { file?: string; quantize?: string }): Promise<void> {
@@ -61,8 +85,8 @@ export async function createCommand(ctx: CliContext, model: string, opts: { file
   for (const from of spec.from) {
     const local = expandModelfilePath(from, dir);
     if (existsSync(local)) {
-      const paths = statSync(local).isDirectory() ? ggufFilesIn(local) : [local];
-      for (const p of paths) files[basename(p)] = await uploadFile(ctx, p);
+      const paths = statSync(local).isDirectory() ? modelFilesIn(local) : { [basename(local)]: local };
+      for (const [rel, p] of Object.entries(paths)) files[rel] = await uploadFile(ctx, p);
     } else if (req.from === undefined && !Object.keys(files).length) {
       req.from = from;
     } else {
@@ -75,7 +99,8 @@ export async function createCommand(ctx: CliContext, model: string, opts: { file
     for (const a of spec.adapters) {
       const p = expandModelfilePath(a, dir);
       if (!existsSync(p)) throw new Error(`${a}: no such file`);
-      req.adapters[basename(p)] = await uploadFile(ctx, p);
+      const paths = statSync(p).isDirectory() ? modelFilesIn(p) : { [basename(p)]: p };
+      for (const [rel, f] of Object.entries(paths)) req.adapters[rel] = await uploadFile(ctx, f);
     }
   }
   if (spec.template !== undefined) req.template = spec.template;

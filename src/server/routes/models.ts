@@ -104,7 +104,7 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
     // Validation errors (bad name, no source) answer with a status before any progress line.
     await models.validateCreate(name, body);
     const signal = c.req.raw.signal;
-    return progressResponse(progressStream((p) => models.create(name, body, p), signal), body.stream);
+    return progressResponse(progressStream((p, s) => models.create(name, body, p, s), signal), body.stream);
   });
 
   app.post("/api/pull", async (c) => {
