@@ -2,23 +2,14 @@
 // every test states its expectation once and checks it under whole, token-like and odd splits.
 
 import type { ToolCall } from "../../api/types.js";
+import { seededRandom } from "../../testutil/random.js";
 import { appendOutput, emptyOutput, type ParsedOutput } from "./types.js";
+
+export { seededRandom };
 
 export interface Feedable {
   add(chunk: string): { content?: string; thinking?: string; toolCalls?: ToolCall[] };
   finish(): { content?: string; thinking?: string; toolCalls?: ToolCall[] };
-}
-
-/** mulberry32: small, fast, reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Cuts `text` into pieces of 1..max chars chosen by `rand`. */

@@ -5,6 +5,7 @@
 import { CanceledError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, CompletionRequest, CreateRunner, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
+import { seededRandom } from "../../testutil/random.js";
 
 export interface FakeRunnerOptions {
   /** Text greedy generation produces. Defaults to stories260K's greedy continuation. */
@@ -24,17 +25,6 @@ const BOS = 1;
 /** Generated tokens are whole script pieces, numbered from here; prompt tokens are code units. */
 const PIECE_BASE = 0x10000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FakeRunner implements Runner {
   readonly exited: Promise<void>;
@@ -80,7 +70,7 @@ export class FakeRunner implements Runner {
     this.check();
     const prompt = typeof req.prompt === "string" ? await this.tokenize(req.prompt) : req.prompt;
     const s = req.sampling;
-    const random = s.temperature === 0 ? undefined : mulberry32(s.seed === undefined || s.seed < 0 ? Date.now() : s.seed);
+    const random = s.temperature === 0 ? undefined : seededRandom(s.seed === undefined || s.seed < 0 ? Date.now() : s.seed);
     const stops = new StopMatcher(s.stop ?? []);
     const started = process.hrtime.bigint();
     const generated: number[] = [];
