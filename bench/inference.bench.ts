@@ -9,7 +9,7 @@ import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
 import { DEFAULT_THREADS } from "../src/runner/threads.js";
-import { model } from "../src/testutil/fixtures.js";
+import { model } from "../src/testing/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const N = 512;

@@ -5,7 +5,7 @@
 //   fitPrompt(tokens, opts), PROMPT_TOO_LONG            — Ollama's prompt truncation (§11.4)
 //   StopMatcher                                          — stop strings across token boundaries
 //   DEFAULT_THREADS, resolveThreads(numThread)           — thread policy (measurements in threads.ts)
-// Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
+// Fakes for tests live in `runner/testing/`, with the contract suite every Runner passes (`runner/testing/contract.ts`).
 export type * from "./types.js";
 export { createLlamaRunner, estimateMemory, LlamaRunner } from "./llama/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";

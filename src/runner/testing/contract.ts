@@ -1,10 +1,10 @@
 // The Runner contract, as tests any implementation must pass. `runnerContract` registers them with
-// node:test; llama/llama-runner.test.ts runs it on stories260K and fake/fake-runner.test.ts on the fake.
+// node:test; llama/llama-runner.test.ts runs it on stories260K and testing/fake-runner.test.ts on the fake.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CanceledError } from "../util/errors.js";
-import type { CompletionChunk, CompletionRequest, CreateRunner, LoadOptions, Runner } from "./types.js";
+import { CanceledError } from "../../util/errors.js";
+import type { CompletionChunk, CompletionRequest, CreateRunner, LoadOptions, Runner } from "../types.js";
 
 export const GREEDY_PREFIX = ", there was a little girl named Lily";
 

@@ -5,7 +5,7 @@
 import { CanceledError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, CompletionRequest, CreateRunner, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
-import { seededRandom } from "../../testutil/random.js";
+import { seededRandom } from "../../testing/random.js";
 
 export interface FakeRunnerOptions {
   /** Text greedy generation produces. Defaults to stories260K's greedy continuation. */

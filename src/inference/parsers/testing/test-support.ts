@@ -1,9 +1,9 @@
 // Helpers for the parser tests: feeding one text in different chunkings and a seeded RNG, so
 // every test states its expectation once and checks it under whole, token-like and odd splits.
 
-import type { ToolCall } from "../../api/types.js";
-import { seededRandom } from "../../testutil/random.js";
-import { appendOutput, emptyOutput, type ParsedOutput } from "./types.js";
+import type { ToolCall } from "../../../api/types.js";
+import { seededRandom } from "../../../testing/random.js";
+import { appendOutput, emptyOutput, type ParsedOutput } from "../types.js";
 
 export { seededRandom };
 
