@@ -1,5 +1,5 @@
-// Test helper: a real CNCF distribution server (Debian's docker-registry, installed by
-// scripts/registry.sh) on a free loopback port with throwaway storage.
+// Test helper: a real CNCF distribution server (Debian's docker-registry, which `npm test` installs through
+// scripts/system-tools.mjs) on a free loopback port with throwaway storage.
 
 import { freePort } from "../../testing/net.js";
 import { spawn } from "node:child_process";
