@@ -108,7 +108,8 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
     if (guard.shouldEnd(piece)) break;
     const step = stops.push(piece);
     const logprobs = wantProbs ? [logprobOf(model, token, piece, (out as { probabilities?: Map<Token, number> }).probabilities, req.topLogprobs ?? 0, [...prompt, ...generated].slice(-9, -1))] : undefined;
-    env.emit({ type: "token", text: step.emit, tokens: [token], logprobs });
+    // One piece per token, "" while the stop matcher or the UTF-8 decoder holds its text back.
+    env.emit({ type: "token", text: step.emit, tokens: [token], pieces: [step.emit], logprobs });
     if (step.stopped) {
       stopped = true;
       break;
@@ -129,7 +130,7 @@ export async function generate(env: GenerateEnv, req: WireCompletion): Promise<v
   }
   if (!stopped) {
     const rest = stops.flush() + decoder.flush();
-    if (rest) env.emit({ type: "token", text: rest, tokens: [] });
+    if (rest) env.emit({ type: "token", text: rest, tokens: [], pieces: [rest] });
   }
   finish(reason);
 }

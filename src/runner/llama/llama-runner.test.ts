@@ -166,12 +166,12 @@ describe("mergeTokens", () => {
     const { mergeTokens } = await import("./llama-runner.js");
     const lp = (t: string) => ({ token: t, logprob: -1 });
     const merged = mergeTokens([
-      { type: "token", text: "a", tokens: [1], logprobs: [lp("a")] },
-      { type: "token", text: "b", tokens: [2], logprobs: [lp("b")] },
+      { type: "token", text: "a", tokens: [1], pieces: ["a"], logprobs: [lp("a")] },
+      { type: "token", text: "b", tokens: [2], pieces: ["b"], logprobs: [lp("b")] },
       { type: "done", reason: "stop", tokens: [1, 2], timings: { promptTokens: 1, promptEvaluated: 1, promptNs: 1, evalTokens: 2, evalNs: 1 } },
     ]);
     assert.equal(merged.length, 2);
-    assert.deepEqual(merged[0], { type: "token", text: "ab", tokens: [1, 2], logprobs: [lp("a"), lp("b")] });
+    assert.deepEqual(merged[0], { type: "token", text: "ab", tokens: [1, 2], pieces: ["a", "b"], logprobs: [lp("a"), lp("b")] });
     assert.equal(merged[1].type, "done");
     assert.deepEqual(mergeTokens([{ type: "token", text: "x", tokens: [3] }]), [{ type: "token", text: "x", tokens: [3] }]);
   });

@@ -230,7 +230,8 @@ export function createLlamaRunner(opts: LoadOptions, signal?: AbortSignal): Prom
 /**
  * Consecutive tokens of one batch become one chunk: everything above the runner (parsers, NDJSON,
  * SSE, the client) then does its per-chunk work once per batch instead of once per token, which
- * leaves the CPU to the model on small machines. Logprobs stay one entry per token.
+ * leaves the CPU to the model on small machines. Pieces and logprobs stay one entry per token, so the
+ * HTTP edge can still write one line per token.
  */
 export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
   const out: CompletionChunk[] = [];
@@ -241,6 +242,7 @@ export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
       continue;
     }
     const merged: CompletionChunk = { type: "token", text: last.text + c.text, tokens: [...last.tokens, ...c.tokens] };
+    if (last.pieces || c.pieces) merged.pieces = [...(last.pieces ?? [last.text]), ...(c.pieces ?? [c.text])];
     if (last.logprobs || c.logprobs) merged.logprobs = [...(last.logprobs ?? []), ...(c.logprobs ?? [])];
     out[out.length - 1] = merged;
   }

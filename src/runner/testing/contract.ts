@@ -49,6 +49,17 @@ export function runnerContract(name: string, create: CreateRunner, load: LoadOpt
       assert.ok(done.timings.promptTokens >= 5);
     });
 
+    it("tells what each token added to the text (pieces), held-back tokens adding \"\"", async () => {
+      const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 24, stop: ["little girl"] } });
+      const tokenChunks = chunks.filter((c) => c.type === "token");
+      for (const c of tokenChunks) assert.equal(c.pieces?.join(""), c.text);
+      const pieces = tokenChunks.flatMap((c) => c.pieces ?? []);
+      // The stop string spans tokens: those held back add "", and the matched ones are never shown.
+      assert.ok(pieces.filter((p) => p !== "").length < done.timings.evalTokens);
+      assert.ok(pieces.includes(""));
+      assert.ok(pieces.length >= done.timings.evalTokens);
+    });
+
     it("streams one chunk per token, ending with done", async () => {
       const { chunks, text, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 10 } });
       const tokenChunks = chunks.filter((c) => c.type === "token" && c.tokens.length > 0);

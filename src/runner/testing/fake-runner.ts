@@ -89,7 +89,7 @@ export class FakeRunner implements Runner {
       const tokens = [PIECE_BASE + index];
       generated.push(...tokens);
       const step = stops.push(piece);
-      yield { type: "token", text: step.emit, tokens };
+      yield { type: "token", text: step.emit, tokens, pieces: [step.emit] };
       if (step.stopped) {
         stopped = true;
         break;
@@ -97,7 +97,7 @@ export class FakeRunner implements Runner {
     }
     if (!stopped) {
       const rest = stops.flush();
-      if (rest) yield { type: "token", text: rest, tokens: [] };
+      if (rest) yield { type: "token", text: rest, tokens: [], pieces: [rest] };
     }
     const ns = Number(process.hrtime.bigint() - started);
     yield {
