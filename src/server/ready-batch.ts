@@ -25,9 +25,11 @@ export async function readyBatch<T>(first: Promise<IteratorResult<T>>, it: Async
     const r = await first;
     if (r.done) return { text, end: true };
     text = format(r.value);
+    // One timer per batch, not per item: at a thousand tokens a second, per-line timers cost the model speed.
+    const turn = nextTurn();
     while (text.length < MAX_CHARS) {
       const next = it.next();
-      const got = await Promise.race([next, nextTurn()]);
+      const got = await Promise.race([next, turn]);
       if (got === LATER) return { text, end: false, next };
       if (got.done) return { text, end: true };
       text += format(got.value);
