@@ -11,7 +11,7 @@ import { convertedBytes, planModel, SourceFiles, writeSafetensors } from "../src
 import { writeTokenizer } from "../src/convert/testing.js";
 import { quantizeModel } from "../src/runner/native/quantize.js";
 import { BlobStore } from "../src/store/blobs.js";
-import { tempDir } from "../src/testutil/fixtures.js";
+import { tempDir } from "../src/testing/fixtures.js";
 
 const H = 2048;
 const FF = 5632;

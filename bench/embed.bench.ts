@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { model } from "../src/testutil/fixtures.js";
+import { model } from "../src/testing/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const INPUTS = Array.from({ length: 64 }, (_, i) => `short input number ${i} about cats and dogs`);

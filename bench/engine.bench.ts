@@ -14,7 +14,7 @@ import { EngineRunner } from "../src/runner/engine/runner.js";
 import { captureLog, loadLlama } from "../src/runner/native/index.js";
 import { cpuTopology, defaultThreads } from "../src/runner/threads.js";
 import type { CompletionChunk, LoadOptions } from "../src/runner/types.js";
-import { model } from "../src/testutil/fixtures.js";
+import { model } from "../src/testing/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const GEN = 256;

@@ -10,7 +10,7 @@ import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
 /** node-llama-cpp attaches no persistent thread pool: one thread is its best count (threads.ts). */
 const DEFAULT_THREADS = 1;
-import { model } from "../src/testutil/fixtures.js";
+import { model } from "../src/testing/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const N = 512;

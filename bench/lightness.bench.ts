@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { tempDir } from "../src/testutil/fixtures.js";
-import { freePort } from "../src/testutil/net.js";
+import { tempDir } from "../src/testing/fixtures.js";
+import { freePort } from "../src/testing/net.js";
 import { HERD_BIN } from "../test/e2e/harness.js";
 
 function median(xs: number[]): number {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseName } from "../src/name/index.js";
 import { CONFIG_MEDIA_TYPE, MediaType, newManifest, Store } from "../src/store/index.js";
-import { model, tempDir } from "../src/testutil/fixtures.js";
+import { model, tempDir } from "../src/testing/fixtures.js";
 import { runCli, startServer } from "../test/e2e/harness.js";
 
 function median(xs: number[]): number {

@@ -14,7 +14,7 @@ import { createRegistryClient } from "../src/registry/index.js";
 import { makeModel } from "../src/registry/testing/fixture-model.js";
 import { startRegistry } from "../src/registry/testing/registry-server.js";
 import { BlobStore, Store } from "../src/store/index.js";
-import { tempDir } from "../src/testutil/fixtures.js";
+import { tempDir } from "../src/testing/fixtures.js";
 
 const SIZE = 1 << 30;
 const ROUNDS = 5;

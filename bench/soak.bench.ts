@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { model } from "../src/testutil/fixtures.js";
+import { model } from "../src/testing/fixtures.js";
 import { childPids, createModel, startServer } from "../test/e2e/harness.js";
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 3000);

@@ -10,7 +10,7 @@ import { createApp, fetchHandler } from "../src/server/app.js";
 import { noInference } from "../src/server/testing.js";
 import { Models } from "../src/models/index.js";
 import { Store } from "../src/store/index.js";
-import { tempDir } from "../src/testutil/fixtures.js";
+import { tempDir } from "../src/testing/fixtures.js";
 
 const CHUNKS = 20_000;
 

@@ -8,7 +8,7 @@ import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readGguf } from "../src/gguf/index.js";
 import type { LoadOptions } from "../src/runner/index.js";
-import { tempDir } from "../src/testutil/fixtures.js";
+import { tempDir } from "../src/testing/fixtures.js";
 import { Translator } from "../src/translate/index.js";
 import { writePublishedGemma3 } from "../src/translate/testing.js";
 

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mtmdLibrary } from "../src/runner/native/mtmd-path.js";
-import { model } from "../src/testutil/fixtures.js";
-import { solidPng } from "../src/testutil/png.js";
-import { syntheticGemma3 } from "../src/testutil/synthetic-gemma3.js";
+import { model } from "../src/testing/fixtures.js";
+import { solidPng } from "../src/testing/png.js";
+import { syntheticGemma3 } from "../src/testing/synthetic-gemma3.js";
 import { startServer } from "../test/e2e/harness.js";
 
 const ROUNDS = 5;

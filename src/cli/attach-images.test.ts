@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { tempDir } from "../testutil/fixtures.js";
-import { solidPng } from "../testutil/png.js";
+import { tempDir } from "../testing/fixtures.js";
+import { solidPng } from "../testing/png.js";
 import { attachImages, extractFileNames, isMultimodal, normalizeFilePath, sniffContentType } from "./attach-images.js";
 
 describe("herd run image paths (Ollama's extractFileData)", () => {

@@ -8,7 +8,7 @@ import { ensureServer, serverLogPath, spawnBackgroundServer } from "./autostart.
 import type { CliContext } from "./context.js";
 import { ServerDownError } from "./context.js";
 import { startFakeOllama } from "./repl/testing/fake-server.js";
-import { freePort } from "../testutil/net.js";
+import { freePort } from "../testing/net.js";
 
 function context(url: string): CliContext & { err: string[] } {
   const err: string[] = [];

@@ -8,9 +8,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { after, describe, it } from "node:test";
 import { readGguf } from "../gguf/index.js";
-import { collect } from "../runner/contract.js";
+import { collect } from "../runner/testing/contract.js";
 import { createEngineRunner } from "../runner/index.js";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { convertedBytes, planModel, SourceFiles } from "./index.js";
 import { type TinyModel, type VocabName, vocabCases, writeTinyModel } from "./testing.js";
 

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readGguf } from "../gguf/index.js";
-import { fixture } from "../testutil/fixtures.js";
+import { fixture } from "../testing/fixtures.js";
 import { halfFromFloatBits, bf16FromFloatBits } from "./floats.js";
 import { type FloatDtype, writeSafetensors } from "./safetensors.js";
 import { encodeSentencePiece } from "./sentencepiece.js";

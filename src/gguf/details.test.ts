@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import {
   fileTypeName,
   ggmlTypeByName,

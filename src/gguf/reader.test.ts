@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { FIXTURES, MODELS, dataFile, fixture, model } from "../testutil/fixtures.js";
+import { FIXTURES, MODELS, dataFile, fixture, model } from "../testing/fixtures.js";
 import { BadRequestError } from "../util/errors.js";
 import { UnsupportedGgufVersionError, readGguf } from "./index.js";
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { model, tempDir } from "../testutil/fixtures.js";
+import { model, tempDir } from "../testing/fixtures.js";
 import { CorruptGgufError, NotGgufError, UnsupportedGgufVersionError } from "../util/errors.js";
 import { encodeGguf, readGguf, typedMetadata, writeGguf, type GgufWriteSpec } from "./index.js";
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Models } from "../models/index.js";
 import { TemplateError } from "../template/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { Inference } from "./index.js";
 import type { SchedulerLike } from "./seams.js";
 import { createTestStore, type TestStore } from "./testing.js";

@@ -3,8 +3,9 @@
 // grammar and the thinking as a prefill (ollama-spec §1.3 "Structured output + thinking").
 
 import type { Think, Tool } from "../api/types.js";
-import type { CompletionRequest, Runner, Timings } from "../runner/types.js";
-import { createOutputParser, type ParsedOutput } from "./parsers/index.js";
+import { CanceledError } from "../util/errors.js";
+import type { CompletionChunk, CompletionRequest, Runner, Timings } from "../runner/types.js";
+import { createOutputParser, emptyOutput, type ParsedOutput } from "./parsers/index.js";
 import type { PromptRenderer } from "./renderer.js";
 
 export interface ParsedStep {
@@ -52,8 +53,9 @@ export function promptOpensThinking(prompt: string, open: string | undefined): b
 }
 
 /**
- * Streams parsed steps; returns the end state. Empty steps (held-back text) are not yielded.
- * The caller's abort signal is in `request.signal`.
+ * Streams parsed steps, one per token that shows something (Ollama writes one line per token), however
+ * the runner batched them; returns the end state. Empty steps (held-back text) are not yielded: their
+ * logprobs go with the next step. The caller's abort signal is in `request.signal`.
  */
 export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, CompletionEnd> {
   const { runner, request, renderer } = input;
@@ -91,22 +93,24 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
           thoughtTimings = chunk.timings;
           break;
         }
-        if (closed) continue;
-        seen += chunk.text;
-        let text = chunk.text;
-        const at = seen.indexOf(tags.close);
-        if (at >= 0) {
-          // Keep only the text up to and including the closing tag.
-          const over = seen.length - (at + tags.close.length);
-          text = text.slice(0, text.length - over);
-          thoughtText += text;
-          closed = true;
-          phase1.abort();
-        } else {
-          thoughtText += text;
+        for (const piece of piecesOf(chunk)) {
+          if (closed) break;
+          seen += piece.text;
+          let text = piece.text;
+          const at = seen.indexOf(tags.close);
+          if (at >= 0) {
+            // Keep only the text up to and including the closing tag.
+            const over = seen.length - (at + tags.close.length);
+            text = text.slice(0, text.length - over);
+            thoughtText += text;
+            closed = true;
+            phase1.abort();
+          } else {
+            thoughtText += text;
+          }
+          const out = parser.add(text);
+          if (visible(out)) yield { output: out };
         }
-        const out = parser.add(text);
-        if (visible(out)) yield { output: out };
       }
     } catch (err) {
       if (!closed || request.signal?.aborted) throw err;
@@ -116,17 +120,42 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
     stages = [{ ...request, prompt: promptText + thoughtText }];
   }
 
+  let logprobs: unknown[] = [];
   for (const stage of stages) {
     for await (const chunk of runner.complete(stage)) {
       if (chunk.type === "done") {
+        // Logprobs of tokens that never showed (a matched stop string) still reach the client.
+        if (logprobs.length) yield { output: emptyOutput(), logprobs };
         const timings = thoughtTimings ? mergeTimings(thoughtTimings, chunk.timings) : chunk.timings;
         return { reason: chunk.reason, timings, tokens: chunk.tokens, rest: parser.finish() };
       }
-      const out = parser.add(chunk.text);
-      if (visible(out) || chunk.logprobs?.length) yield { output: out, logprobs: chunk.logprobs };
+      for (const piece of piecesOf(chunk)) {
+        const out = parser.add(piece.text);
+        if (piece.logprobs) logprobs.push(...piece.logprobs);
+        if (!visible(out)) continue;
+        yield logprobs.length ? { output: out, logprobs } : { output: out };
+        logprobs = [];
+        // A batch holds many tokens: a client that left stops getting them at once, not at the batch's end.
+        if (stage.signal?.aborted) throw new CanceledError();
+      }
     }
   }
   throw new Error("runner stream ended without a final chunk");
+}
+
+/**
+ * A runner chunk as the text each of its tokens added, each with its own logprobs. A runner that
+ * does not say (no `pieces`) gives one piece for the whole chunk.
+ */
+function piecesOf(chunk: Extract<CompletionChunk, { type: "token" }>): { text: string; logprobs?: unknown[] }[] {
+  const { pieces, logprobs } = chunk;
+  if (!pieces || pieces.length === 0) return [{ text: chunk.text, logprobs }];
+  // Logprobs come one per token in order; a runner's final flush piece (no token) has none.
+  const last = pieces.length - 1;
+  return pieces.map((text, i) => {
+    const own = logprobs?.slice(i, i === last ? undefined : i + 1);
+    return own?.length ? { text, logprobs: own } : { text };
+  });
 }
 
 /** Two phases count as one generation: the first phase's prompt, both phases' generated tokens. */

@@ -6,7 +6,7 @@ import type { ChatResponse, GenerateRequest, GenerateResponse } from "../api/typ
 import { createEngineRunner, estimateMemory } from "../runner/index.js";
 import type { CompletionChunk, CompletionRequest, Runner, Timings } from "../runner/types.js";
 import { Scheduler } from "../scheduler/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { Inference } from "./index.js";
 import { createTestStore, type TestStore } from "./testing.js";
 

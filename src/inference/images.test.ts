@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { IMAGE_MARKER } from "../runner/types.js";
-import { fixture } from "../testutil/fixtures.js";
-import { makePng, pngWith, solidPng } from "../testutil/png.js";
+import { fixture } from "../testing/fixtures.js";
+import { makePng, pngWith, solidPng } from "../testing/png.js";
 import { BadRequestError } from "../util/errors.js";
 import { checkImage, decodeBase64Strict, imagesInPrompt, keptImages, placeImages, sniffImage, tagImages } from "./images.js";
 

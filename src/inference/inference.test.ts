@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ChatResponse, GenerateResponse } from "../api/types.js";
-import { createFakeRunnerFactory, FAKE_SCRIPT } from "../runner/fake/index.js";
+import { createFakeRunnerFactory, FAKE_SCRIPT } from "../runner/testing/index.js";
 import type { CompletionRequest, EmbedResult } from "../runner/types.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { Inference } from "./index.js";
 import type { RunnerMeta } from "./seams.js";
 import { createTestStore, type TestStore, TestScheduler } from "./testing.js";

@@ -6,7 +6,7 @@ import type { Message } from "../api/types.js";
 import { parseName } from "../name/index.js";
 import type { CreateRunner, LoadOptions, Runner } from "../runner/types.js";
 import { CONFIG_MEDIA_TYPE, type Layer, MediaType, newManifest, Store } from "../store/index.js";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import type { AcquireRequest, Lease, LoadedRunner, SchedulerLike } from "./seams.js";
 
 export interface TestModelSpec {

@@ -2,10 +2,10 @@
 // markers, the projector, num_ctx), Ollama's errors, and bad images refused without unloading the model.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createFakeRunnerFactory } from "../runner/fake/index.js";
+import { createFakeRunnerFactory } from "../runner/testing/index.js";
 import { type CompletionRequest, IMAGE_MARKER, type LoadOptions } from "../runner/types.js";
-import { model } from "../testutil/fixtures.js";
-import { pngWith, solidPng } from "../testutil/png.js";
+import { model } from "../testing/fixtures.js";
+import { pngWith, solidPng } from "../testing/png.js";
 import { Inference } from "./index.js";
 import { createTestStore, type TestStore, TestScheduler } from "./testing.js";
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import {
   formatCommands,
   formatModelfile,

@@ -7,10 +7,10 @@ import { parseName } from "../name/index.js";
 import { createRegistryClient, MANIFEST_ACCEPT } from "../registry/index.js";
 import { makeModel } from "../registry/testing/fixture-model.js";
 import { startRegistry, type TestRegistry } from "../registry/testing/registry-server.js";
-import { freePort } from "../testutil/net.js";
+import { freePort } from "../testing/net.js";
 import { startTcpProxy } from "../registry/testing/tcp-proxy.js";
 import { Store } from "../store/index.js";
-import { model, tempDir } from "../testutil/fixtures.js";
+import { model, tempDir } from "../testing/fixtures.js";
 import { pushModel } from "./push.js";
 
 let reg: TestRegistry;

@@ -9,7 +9,7 @@ import { pullModel } from "../models/pull.js";
 import { pushModel } from "../models/push.js";
 import { parseName } from "../name/index.js";
 import { Store } from "../store/index.js";
-import { model, tempDir } from "../testutil/fixtures.js";
+import { model, tempDir } from "../testing/fixtures.js";
 import { createRegistryClient } from "./client.js";
 import { ensureKeyPair } from "./keys.js";
 import { makeModel } from "./testing/fixture-model.js";

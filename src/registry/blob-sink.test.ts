@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { openSink, type SinkPart, WORKER_MIN_BYTES } from "./blob-sink.js";
 import { idleThreads } from "./disk-threads.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parseName } from "../name/index.js";
 import { Store } from "../store/index.js";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { createRegistryClient } from "./client.js";
 import { downloadBlob, type TransferTuning } from "./download.js";
 

@@ -4,7 +4,7 @@ import { createPublicKey, verify } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { ensureKeyPair, loadIdentity, signChallenge } from "./keys.js";
 
 test("ensureKeyPair writes an OpenSSH key that ssh-keygen reads, once", async () => {

@@ -8,7 +8,7 @@
 //   StopMatcher                                          — stop strings across token boundaries
 //   resolveThreads(numThread, cpu?) → ThreadCounts       — thread policy: physical (performance) cores
 //   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
-// Fakes for tests live in `runner/fake/`; the contract suite every Runner passes is `runner/contract.ts`.
+// Fakes for tests live in `runner/testing/`, with the contract suite every Runner passes (`runner/testing/contract.ts`).
 export type * from "./types.js";
 export { createEngineRunner, estimateMemory, EngineRunner, headerCache, type HeaderCache } from "./engine/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
-import { model, tempDir } from "../testutil/fixtures.js";
+import { model, tempDir } from "../testing/fixtures.js";
 import { CanceledError } from "../util/errors.js";
 import { runQuantize } from "./quantize.js";
 

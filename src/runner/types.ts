@@ -1,5 +1,5 @@
 // The engine seam: everything above `runner/` talks to a loaded model through `Runner`.
-// `runner/engine/` implements it on herd's llama.cpp binding in a child process; `runner/fake/` for scheduler tests.
+// `runner/engine/` implements it on herd's llama.cpp binding in a child process; `runner/testing/` fakes it for scheduler tests.
 
 /** Load-time options (ollama-spec §1.4 "load" kind). A change of any of these needs a reload. */
 export interface LoadOptions {

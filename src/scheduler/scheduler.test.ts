@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createFakeRunnerFactory, type FakeRunnerOptions } from "../runner/fake/index.js";
+import { createFakeRunnerFactory, type FakeRunnerOptions } from "../runner/testing/index.js";
 import type { LoadOptions, MemoryUse } from "../runner/types.js";
 import { FOREVER_MS } from "../util/duration.js";
 import { CanceledError, InsufficientMemoryError, QueueFullError, RunnerCrashedError } from "../util/errors.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import test from "node:test";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { createFromFile, fileDigest, post, testApp } from "./testing.js";
 
 test("root, version, unknown paths and wrong methods", async (t) => {

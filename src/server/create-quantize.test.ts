@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Hono } from "hono";
 import { readGguf, tensorByteSize } from "../gguf/index.js";
-import { collect } from "../runner/contract.js";
+import { collect } from "../runner/testing/contract.js";
 import { createEngineRunner } from "../runner/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { post, testApp } from "./testing.js";
 
 async function upload(app: Hono, path: string): Promise<string> {
@@ -107,7 +107,7 @@ test("a client that disconnects mid-quantization stops it: no manifest, no parti
   t.after(cleanup);
   // stories260K's header with 24 wide F32 tensors: long enough to quantize that the disconnect lands midway.
   const { typedMetadata, writeGguf } = await import("../gguf/index.js");
-  const { tempDir } = await import("../testutil/fixtures.js");
+  const { tempDir } = await import("../testing/fixtures.js");
   const tmp = tempDir();
   t.after(tmp.cleanup);
   const wide = join(tmp.dir, "wide.gguf");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Hono } from "hono";
 import { readGguf } from "../gguf/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { fileDigest, post, testApp } from "./testing.js";
 
 const HF = model("stories260K-hf");

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import test from "node:test";
 import { parseName } from "../name/index.js";
 import { MediaType } from "../store/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 import { MAX_JSON_DEPTH, scanJsonLimits } from "./json-scan.js";
 import { createFromFile, post, testApp } from "./testing.js";
 

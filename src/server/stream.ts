@@ -2,19 +2,17 @@
 // after it, a final `{"error": …}` line. `stream: false` folds the same iterator into one body.
 
 import { messageOf, statusOf } from "./errors.js";
+import { readyBatch } from "./ready-batch.js";
 
 export function errorResponse(err: unknown): Response {
   return Response.json({ error: messageOf(err) }, { status: statusOf(err) });
 }
 
-const LATER = Symbol("later");
-const nextTurn = () => new Promise<typeof LATER>((r) => setImmediate(() => r(LATER)));
-
 /**
  * Streams `chunks` as NDJSON. The first chunk is awaited before the response starts so that
  * validation and load errors still get their HTTP status. Backpressure: the next chunk is only
- * pulled when the socket asks for more. Chunks that are already there (the runner sends tokens in
- * small batches) go out in one write: one syscall and one client wake-up instead of one per token.
+ * pulled when the socket asks for more. Lines that are already there (the tokens of one runner
+ * batch) go out in one write.
  */
 export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> {
   const it = source[Symbol.asyncIterator]();
@@ -25,35 +23,18 @@ export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> 
     return errorResponse(err);
   }
   const enc = new TextEncoder();
+  const line = (v: unknown) => JSON.stringify(v) + "\n";
   let pending: Promise<IteratorResult<unknown>> | undefined = Promise.resolve(first);
   let finished = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return controller.close();
-      let text = "";
-      try {
-        const r = await (pending ?? it.next());
-        pending = undefined;
-        if (r.done) return controller.close();
-        text = JSON.stringify(r.value) + "\n";
-        while (text.length < 1 << 16) {
-          const next = it.next();
-          const got = await Promise.race([next, nextTurn()]);
-          if (got === LATER) {
-            pending = next;
-            break;
-          }
-          if (got.done) {
-            finished = true;
-            break;
-          }
-          text += JSON.stringify(got.value) + "\n";
-        }
-      } catch (err) {
-        text += JSON.stringify({ error: messageOf(err) }) + "\n";
-        finished = true;
-      }
-      controller.enqueue(enc.encode(text));
+      const batch = await readyBatch(pending ?? it.next(), it, line);
+      pending = batch.next;
+      finished = batch.end;
+      const text = batch.failed ? batch.text + line({ error: messageOf(batch.failed.error) }) : batch.text;
+      if (text) controller.enqueue(enc.encode(text));
+      else if (finished) controller.close();
     },
     async cancel() {
       await it.return?.();

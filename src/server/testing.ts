@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import { Models } from "../models/index.js";
 import { Store } from "../store/index.js";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { createApp } from "./app.js";
 import type { AppDeps, InferenceService } from "./deps.js";
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync, mkdir
 import { join } from "node:path";
 import test from "node:test";
 import { parseName } from "../name/index.js";
-import { tempDir } from "../testutil/fixtures.js";
+import { tempDir } from "../testing/fixtures.js";
 import { CONFIG_MEDIA_TYPE, encodeManifest, MediaType, newManifest, pruneStore, readModel, Store } from "./index.js";
 
 async function makeModel(store: Store, name: string, text: string) {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Message } from "../api/types.js";
-import { FIXTURES } from "../testutil/fixtures.js";
+import { FIXTURES } from "../testing/fixtures.js";
 import { parseTemplate, renderTemplate } from "./go-template.js";
 
 const DIR = join(FIXTURES, "ollama-templates");

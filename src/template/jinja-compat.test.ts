@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Environment, Interpreter, Template } from "@huggingface/jinja";
-import { REPO_ROOT } from "../testutil/fixtures.js";
+import { REPO_ROOT } from "../testing/fixtures.js";
 
 const PINNED = "0.5.11";
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Message, Tool } from "../api/types.js";
-import { FIXTURES } from "../testutil/fixtures.js";
+import { FIXTURES } from "../testing/fixtures.js";
 import { BadRequestError } from "../util/errors.js";
 import { TemplateError } from "./errors.js";
 import { renderJinja } from "./jinja.js";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { FIXTURES } from "../testutil/fixtures.js";
+import { FIXTURES } from "../testing/fixtures.js";
 import { parseTemplate, renderTemplate } from "./go-template.js";
 import { boundedLevenshtein, detectNamedTemplate, loadNamedTemplate, TEMPLATES_DIR } from "./named.js";
 

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
-import { model } from "../testutil/fixtures.js";
+import { model } from "../testing/fixtures.js";
 
 /** A deterministic PRNG (mulberry32), so generated files are identical between runs. */
 export function rng(seed: number): () => number {

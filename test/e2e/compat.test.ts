@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
-import { model } from "../../src/testutil/fixtures.js";
+import { model } from "../../src/testing/fixtures.js";
 import { startServer } from "./harness.js";
 
 const TOOLS_TEMPLATE = `{{- if .Tools }}Tools: {{ range .Tools }}{{ .Function.Name }} {{ end }}

@@ -1,11 +1,11 @@
 // Spawns `herd serve` on a free loopback port with its own HOME and store, and runs CLI commands.
 
-import { freePort } from "../../src/testutil/net.js";
+import { freePort } from "../../src/testing/net.js";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { REPO_ROOT, tempDir } from "../../src/testutil/fixtures.js";
+import { REPO_ROOT, tempDir } from "../../src/testing/fixtures.js";
 
 export const HERD_BIN = join(REPO_ROOT, "bin", "herd.js");
 

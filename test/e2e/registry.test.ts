@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import test from "node:test";
 import { startRegistry } from "../../src/registry/testing/registry-server.js";
-import { model } from "../../src/testutil/fixtures.js";
+import { model } from "../../src/testing/fixtures.js";
 import { runCli, startServer } from "./harness.js";
 
 test("push to a registry, delete, pull back and run; errors read clearly", async (t) => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { model } from "../../src/testutil/fixtures.js";
+import { model } from "../../src/testing/fixtures.js";
 import { childPids, createModel, type ServerHandle, startServer } from "./harness.js";
 
 /** `{"a":{"a":…1…}}` nested `depth` deep. */

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import test from "node:test";
 import { Ollama } from "ollama";
-import { model } from "../../src/testutil/fixtures.js";
+import { model } from "../../src/testing/fixtures.js";
 import { runCli, startServer } from "./harness.js";
 
 test("herd serve + CLI + ollama-js: create, list, show, run, ps, copy, stop, delete", async (t) => {

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import test from "node:test";
 import OpenAI from "openai";
 import { mtmdLibrary } from "../../src/runner/native/mtmd-path.js";
-import { model } from "../../src/testutil/fixtures.js";
-import { pngWith, solidPng } from "../../src/testutil/png.js";
-import { syntheticGemma3 } from "../../src/testutil/synthetic-gemma3.js";
+import { model } from "../../src/testing/fixtures.js";
+import { pngWith, solidPng } from "../../src/testing/png.js";
+import { syntheticGemma3 } from "../../src/testing/synthetic-gemma3.js";
 import { runCli, startServer } from "./harness.js";
 
 const lib = mtmdLibrary();

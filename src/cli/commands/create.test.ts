@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tempDir } from "../../testutil/fixtures.js";
+import { tempDir } from "../../testing/fixtures.js";
 import { modelFilesIn } from "./create.js";
 
 test("FROM a Hugging Face directory uploads its checkpoint, JSON and tokenizer files by relative path", (t) => {

@@ -1,5 +1,5 @@
 // The REPL driven in a real terminal: tmux runs the real CLI against a scripted fake server; keys go
-// in with send-keys, the screen comes back with capture-pane. Needs the `tmux` binary (.ci/run installs it).
+// in with send-keys, the screen comes back with capture-pane. Needs the `tmux` binary (`npm test` installs it).
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

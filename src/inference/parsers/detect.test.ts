@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { FIXTURES } from "../../testutil/fixtures.js";
+import { FIXTURES } from "../../testing/fixtures.js";
 import { detectToolFormat, formatSpecialTokens, type ToolFormat } from "./detect.js";
 
 const JINJA: Array<[string, ToolFormat]> = [

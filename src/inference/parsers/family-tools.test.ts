@@ -3,9 +3,9 @@ import { describe, it } from "node:test";
 import { HermesToolParser } from "./hermes.js";
 import { Llama3ToolParser } from "./llama3.js";
 import { MistralToolParser } from "./mistral.js";
-import { chunkings, feed, sequentialIds } from "./test-support.js";
+import { chunkings, feed, sequentialIds } from "./testing/test-support.js";
 import { ToolCallFactory } from "./tool-calls.js";
-import { expectCalls, TOOLS } from "./tool-fixtures.js";
+import { expectCalls, TOOLS } from "./testing/tool-fixtures.js";
 import type { StreamParser } from "./types.js";
 
 interface Case {

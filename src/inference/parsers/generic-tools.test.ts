@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Tool } from "../../api/types.js";
 import { GenericToolParser } from "./generic-tools.js";
-import { chunkings, feed, sequentialIds } from "./test-support.js";
+import { chunkings, feed, sequentialIds } from "./testing/test-support.js";
 import { ToolCallFactory } from "./tool-calls.js";
-import { expectCalls, TOOLS } from "./tool-fixtures.js";
+import { expectCalls, TOOLS } from "./testing/tool-fixtures.js";
 
 interface Case {
   name: string;

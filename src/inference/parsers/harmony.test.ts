@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HarmonyParser, type HarmonyParserOptions, parseHarmonyHeader } from "./harmony.js";
 import { HarmonyToolNames, harmonySafeName } from "./harmony-names.js";
-import { chunkings, feed, sequentialIds } from "./test-support.js";
-import { expectCalls, TOOLS } from "./tool-fixtures.js";
+import { chunkings, feed, sequentialIds } from "./testing/test-support.js";
+import { expectCalls, TOOLS } from "./testing/tool-fixtures.js";
 
 interface Case {
   name: string;

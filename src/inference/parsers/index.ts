@@ -17,7 +17,7 @@
 // The individual parsers are exported for callers that need one stage alone.
 
 export type { ParsedOutput, StreamParser, ThinkingTags } from "./types.js";
-export { DEFAULT_THINKING_TAGS } from "./types.js";
+export { DEFAULT_THINKING_TAGS, emptyOutput } from "./types.js";
 export { createOutputParser, type OutputParser, type OutputParserOptions } from "./output-parser.js";
 export { detectToolFormat, formatSpecialTokens, type ToolFormat } from "./detect.js";
 export { ThinkingParser, type ThinkingOutput, type ThinkingParserOptions } from "./thinking.js";

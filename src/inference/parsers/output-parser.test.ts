@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createOutputParser, type OutputParserOptions } from "./output-parser.js";
-import { chunkings, feed, randomChunks, seededRandom, sequentialIds } from "./test-support.js";
-import { expectCalls, TOOLS } from "./tool-fixtures.js";
+import { chunkings, feed, randomChunks, seededRandom, sequentialIds } from "./testing/test-support.js";
+import { expectCalls, TOOLS } from "./testing/tool-fixtures.js";
 import { DEFAULT_THINKING_TAGS } from "./types.js";
 
 interface Case {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chunkings, feed } from "./test-support.js";
+import { chunkings, feed } from "./testing/test-support.js";
 import { ThinkingParser } from "./thinking.js";
 import { DEFAULT_THINKING_TAGS, type ThinkingTags } from "./types.js";
 

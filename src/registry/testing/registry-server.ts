@@ -1,7 +1,7 @@
-// Test helper: a real CNCF distribution server (Debian's docker-registry, installed by
-// scripts/registry.sh) on a free loopback port with throwaway storage.
+// Test helper: a real CNCF distribution server (Debian's docker-registry, which `npm test` installs through
+// scripts/system-tools.mjs) on a free loopback port with throwaway storage.
 
-import { freePort } from "../../testutil/net.js";
+import { freePort } from "../../testing/net.js";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -231,7 +231,8 @@ export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Pro
 /**
  * Consecutive tokens of one batch become one chunk: everything above the runner (parsers, NDJSON,
  * SSE, the client) then does its per-chunk work once per batch instead of once per token, which
- * leaves the CPU to the model on small machines. Logprobs stay one entry per token.
+ * leaves the CPU to the model on small machines. Pieces and logprobs stay one entry per token, so the
+ * HTTP edge can still write one line per token.
  */
 export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
   const out: CompletionChunk[] = [];

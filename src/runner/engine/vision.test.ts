@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { mtmdLibrary } from "../native/mtmd-path.js";
 import { type CompletionChunk, type CompletionRequest, IMAGE_MARKER, type Runner, type Timings } from "../types.js";
-import { fixture, model } from "../../testutil/fixtures.js";
-import { makePng, solidPng } from "../../testutil/png.js";
-import { syntheticGemma3 } from "../../testutil/synthetic-gemma3.js";
+import { fixture, model } from "../../testing/fixtures.js";
+import { makePng, solidPng } from "../../testing/png.js";
+import { syntheticGemma3 } from "../../testing/synthetic-gemma3.js";
 import { createEngineRunner } from "./index.js";
 
 const lib = mtmdLibrary();

@@ -3,7 +3,7 @@
 // validator for checking generated values against the schema they were generated from.
 
 import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
-import { model as modelPath } from "../../testutil/fixtures.js";
+import { model as modelPath } from "../../testing/fixtures.js";
 
 interface GrammarBindings {
   canBeNextTokenForGrammarEvaluationState(state: unknown, token: number): boolean;

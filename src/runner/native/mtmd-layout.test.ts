@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:f
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import koffi from "koffi";
-import { REPO_ROOT } from "../../testutil/fixtures.js";
+import { REPO_ROOT } from "../../testing/fixtures.js";
 import { LLAMA_RELEASE, packageRoot } from "./library.js";
 import { MTMD_STRUCTS } from "./mtmd.js";
 

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { tempDir } from "../../testutil/fixtures.js";
+import { tempDir } from "../../testing/fixtures.js";
 import { ModelLoadError } from "../../util/errors.js";
 import { checkRelease, loadLlama } from "./api.js";
 import { LLAMA_VERSION, openLibrary } from "./library.js";

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChatRequest, ChatResponse } from "../../api/types.js";
-import { chatChunk, FakeBackend } from "./fake-backend.js";
-import { serveCompat } from "./serve-for-test.js";
+import { chatChunk, FakeBackend } from "./testing/fake-backend.js";
+import { serveCompat } from "./testing/serve-for-test.js";
 
 class EndlessBackend extends FakeBackend {
   readonly aborted: Promise<void>;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { BadRequestError } from "../../util/errors.js";
-import { FakeBackend } from "./fake-backend.js";
+import { FakeBackend } from "./testing/fake-backend.js";
 import { parseRerankRequest, rankResults } from "./rerank.js";
-import { serveCompat, type TestServer } from "./serve-for-test.js";
+import { serveCompat, type TestServer } from "./testing/serve-for-test.js";
 
 test("ranking sorts by score, keeps ties in document order, cuts to top_n", () => {
   const parsed = parseRerankRequest({ model: "m", query: "q", documents: ["a", { text: "b" }, "c"], top_n: 2 });

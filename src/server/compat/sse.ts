@@ -2,6 +2,8 @@
 // arrived, so errors raised before any output still get a real HTTP status (like Ollama's
 // `streamResponse`); errors after that become an in-band error event in the dialect's shape.
 
+import { readyBatch } from "../ready-batch.js";
+
 export interface SseEvent {
   /** `event:` line; OpenAI chat omits it, Anthropic and Responses name every event. */
   event?: string;
@@ -45,19 +47,16 @@ export function sseResponse(
 ): Response {
   const encoder = new TextEncoder();
   const iterator = events[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<SseEvent>> | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      try {
-        const next = await iterator.next();
-        if (next.done) {
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(formatSse(next.value)));
-      } catch (err) {
-        for (const ev of onError(err)) controller.enqueue(encoder.encode(formatSse(ev)));
-        controller.close();
-      }
+      // The events of one runner batch (one per token) are ready together: one write for all.
+      const batch = await readyBatch(pending ?? iterator.next(), iterator, formatSse);
+      pending = batch.next;
+      let text = batch.text;
+      if (batch.failed) text += onError(batch.failed.error).map(formatSse).join("");
+      if (text) controller.enqueue(encoder.encode(text));
+      if (batch.end) controller.close();
     },
     async cancel() {
       abort.abort();

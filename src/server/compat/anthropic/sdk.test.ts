@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { ChatRequest } from "../../../api/types.js";
 import { QueueFullError, RunnerCrashedError } from "../../../util/errors.js";
-import { chatChunk, doneChunk, FakeBackend } from "../fake-backend.js";
-import { serveCompat, type TestServer } from "../serve-for-test.js";
+import { chatChunk, doneChunk, FakeBackend } from "../testing/fake-backend.js";
+import { serveCompat, type TestServer } from "../testing/serve-for-test.js";
 
 const backend = new FakeBackend({
   chat: (req) => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChatResponse } from "../../../api/types.js";
 import { BadRequestError } from "../../../util/errors.js";
-import { chatChunk, doneChunk } from "../fake-backend.js";
+import { chatChunk, doneChunk } from "../testing/fake-backend.js";
 import { translateMessagesRequest } from "./request.js";
 import { MessageEventTranslator, stopReasonOf } from "./response.js";
 

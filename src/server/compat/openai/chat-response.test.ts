@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChatResponse } from "../../../api/types.js";
-import { chatChunk, doneChunk } from "../fake-backend.js";
+import { chatChunk, doneChunk } from "../testing/fake-backend.js";
 import { foldChat } from "../../fold.js";
 import { ChatChunkTranslator, toChatCompletion, type OpenAIChatChunk } from "./chat-response.js";
 

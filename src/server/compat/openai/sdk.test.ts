@@ -5,8 +5,8 @@ import { after, before, test } from "node:test";
 import OpenAI from "openai";
 import type { ChatRequest, EmbedRequest, GenerateRequest } from "../../../api/types.js";
 import { RunnerCrashedError } from "../../../util/errors.js";
-import { chatChunk, doneChunk, FakeBackend } from "../fake-backend.js";
-import { serveCompat, type TestServer } from "../serve-for-test.js";
+import { chatChunk, doneChunk, FakeBackend } from "../testing/fake-backend.js";
+import { serveCompat, type TestServer } from "../testing/serve-for-test.js";
 
 const backend = new FakeBackend({
   models: ["m", "hf.co/user/repo:Q4_K_M"],

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { readGguf, typedMetadata, writeGguf, type GgufTypedValue, type GgufWriteTensor } from "../gguf/index.js";
 import { model, TEST_CACHE } from "./fixtures.js";
-import { seededRandom } from "../util/seeded-random.js";
+import { seededRandom } from "./random.js";
 
 const RECIPE = "v1";
 export const GEMMA3_EMBD = 128;

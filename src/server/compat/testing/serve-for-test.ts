@@ -3,10 +3,10 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
-import type { CompatBackend } from "./backend.js";
-import { anthropicRoutes } from "./anthropic/routes.js";
-import { openaiRoutes } from "./openai/routes.js";
-import { rerankHandler } from "./rerank.js";
+import type { CompatBackend } from "../backend.js";
+import { anthropicRoutes } from "../anthropic/routes.js";
+import { openaiRoutes } from "../openai/routes.js";
+import { rerankHandler } from "../rerank.js";
 
 export interface TestServer {
   url: string;

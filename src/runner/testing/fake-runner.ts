@@ -5,7 +5,7 @@
 import { CanceledError, ModelLoadError, RunnerCrashedError } from "../../util/errors.js";
 import { StopMatcher } from "../stop-matcher.js";
 import type { CompletionChunk, CompletionRequest, CreateRunner, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
-import { seededRandom } from "../../util/seeded-random.js";
+import { seededRandom } from "../../testing/random.js";
 
 export interface FakeRunnerOptions {
   /** Text greedy generation produces. Defaults to stories260K's greedy continuation. */
@@ -25,7 +25,6 @@ const BOS = 1;
 /** Generated tokens are whole script pieces, numbered from here; prompt tokens are code units. */
 const PIECE_BASE = 0x10000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 export class FakeRunner implements Runner {
   readonly exited: Promise<void>;
@@ -124,7 +123,7 @@ export class FakeRunner implements Runner {
       const tokens = [PIECE_BASE + index];
       generated.push(...tokens);
       const step = stops.push(piece);
-      yield { type: "token", text: step.emit, tokens };
+      yield { type: "token", text: step.emit, tokens, pieces: [step.emit] };
       if (step.stopped) {
         stopped = true;
         break;
@@ -132,7 +131,7 @@ export class FakeRunner implements Runner {
     }
     if (!stopped) {
       const rest = stops.flush();
-      if (rest) yield { type: "token", text: rest, tokens: [] };
+      if (rest) yield { type: "token", text: rest, tokens: [], pieces: [rest] };
     }
     const ns = Number(process.hrtime.bigint() - started);
     yield {

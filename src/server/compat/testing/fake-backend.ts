@@ -10,9 +10,9 @@ import type {
   GenerateResponse,
   ListResponse,
   ShowResponse,
-} from "../../api/types.js";
-import { ModelNotFoundError } from "../../util/errors.js";
-import type { CompatBackend, RerankRequest, RerankResult } from "./backend.js";
+} from "../../../api/types.js";
+import { ModelNotFoundError } from "../../../util/errors.js";
+import type { CompatBackend, RerankRequest, RerankResult } from "../backend.js";
 
 /** A step of a script: a chunk to yield, or an error to throw at that point of the stream. */
 export type Step<T> = T | Error;

@@ -1,5 +1,6 @@
-// mulberry32: a small, fast, reproducible generator of floats in [0, 1) from a 32-bit seed (fake runners,
-// generated test models, property tests). Not for anything that needs real randomness.
+// A seeded PRNG for test helpers: fake runs, chunkings and generated model weights repeat exactly.
+
+/** mulberry32: small, fast, reproducible; uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -3,7 +3,10 @@
 // real ones over 2 MiB) are unpacked once into a cache under the repository's `.cache/`.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { packageRoot } from "../config/paths.js";
+import { GENERATED, GENERATOR_VERSION } from "./generated-models.js";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { brotliDecompressSync } from "node:zlib";
@@ -15,13 +18,31 @@ export const FIXTURES = join(TEST_DATA, "fixtures");
 /** Generated and unpacked test files live here between runs (git-ignored). */
 export const TEST_CACHE = join(REPO_ROOT, ".cache", "test-data");
 
-// TEMPORARY: generated models (synthetic/, bench/) still come from ../shared until their generators land.
-const LEGACY_SHARED = join(REPO_ROOT, "..", "shared", "models");
-
-/** A test-data file by its path under `test/data/models/`, unpacked if it is stored compressed. */
+/**
+ * A test model by its path under `test/data/models/`, unpacked if it is stored compressed; the large
+ * ones (`synthetic/…`, `bench/…`) are generated on first use (generated-models.ts) and cached.
+ */
 export function model(name: string): string {
-  if (name.startsWith("synthetic/") || name.startsWith("bench/")) return join(LEGACY_SHARED, name);
+  if (name in GENERATED) return generated(name);
   return dataFile(join(MODELS, name));
+}
+
+/** A generated model's cached path, written first when missing (the generator's version is in the key). */
+function generated(name: string): string {
+  const out = join(TEST_CACHE, `generated-v${GENERATOR_VERSION}`, name);
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  // Write then rename: concurrent test files may generate the same model. A child process, so this
+  // lookup stays synchronous while the generator reads its vocabulary with the async GGUF reader.
+  const tmp = `${out}.${process.pid}.tmp`;
+  const entry = fileURLToPath(new URL("./generate-model.js", import.meta.url));
+  const r = spawnSync(process.execPath, [entry, name, tmp], { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) {
+    rmSync(tmp, { force: true });
+    throw new Error(`generating test model ${name} failed (${r.error?.message ?? `exit ${r.status}`})`);
+  }
+  renameSync(tmp, out);
+  return out;
 }
 
 /** A test-data file by its path under `test/data/fixtures/`, unpacked if it is stored compressed. */

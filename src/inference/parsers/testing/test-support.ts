@@ -1,16 +1,16 @@
 // Helpers for the parser tests: feeding one text in different chunkings and a seeded RNG, so
 // every test states its expectation once and checks it under whole, token-like and odd splits.
 
-import type { ToolCall } from "../../api/types.js";
-import { appendOutput, emptyOutput, type ParsedOutput } from "./types.js";
-import { seededRandom } from "../../util/seeded-random.js";
+import type { ToolCall } from "../../../api/types.js";
+import { seededRandom } from "../../../testing/random.js";
+import { appendOutput, emptyOutput, type ParsedOutput } from "../types.js";
+
 export { seededRandom };
 
 export interface Feedable {
   add(chunk: string): { content?: string; thinking?: string; toolCalls?: ToolCall[] };
   finish(): { content?: string; thinking?: string; toolCalls?: ToolCall[] };
 }
-
 
 /** Cuts `text` into pieces of 1..max chars chosen by `rand`. */
 export function randomChunks(text: string, rand: () => number, max = 3): string[] {

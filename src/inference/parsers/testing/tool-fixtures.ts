@@ -1,6 +1,6 @@
 // Tool definitions shared by the parser tests.
 
-import type { Tool, ToolCall } from "../../api/types.js";
+import type { Tool, ToolCall } from "../../../api/types.js";
 
 function tool(name: string, properties: Record<string, { type: string }>): Tool {
   return { type: "function", function: { name, description: name, parameters: { type: "object", properties } } };

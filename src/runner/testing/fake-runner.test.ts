@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { model } from "../../testutil/fixtures.js";
+import { model } from "../../testing/fixtures.js";
 import { RunnerCrashedError } from "../../util/errors.js";
-import { collect, runnerContract } from "../contract.js";
+import { collect, runnerContract } from "./contract.js";
 import { createFakeRunnerFactory, FakeRunner } from "./fake-runner.js";
 
 runnerContract("fake", createFakeRunnerFactory(), { modelPath: model("stories260K.gguf"), numCtx: 256 });

@@ -1,10 +1,10 @@
 // The Runner contract, as tests any implementation must pass. `runnerContract` registers them with
-// node:test; engine/engine.test.ts runs it on stories260K and fake/fake-runner.test.ts on the fake.
+// node:test; engine/engine.test.ts runs it on stories260K and testing/fake-runner.test.ts on the fake.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CanceledError } from "../util/errors.js";
-import type { CompletionChunk, CompletionRequest, CreateRunner, LoadOptions, Runner } from "./types.js";
+import { CanceledError } from "../../util/errors.js";
+import type { CompletionChunk, CompletionRequest, CreateRunner, LoadOptions, Runner } from "../types.js";
 
 export const GREEDY_PREFIX = ", there was a little girl named Lily";
 
@@ -47,6 +47,17 @@ export function runnerContract(name: string, create: CreateRunner, load: LoadOpt
       assert.equal(done.reason, "length");
       assert.equal(done.timings.evalTokens, 24);
       assert.ok(done.timings.promptTokens >= 5);
+    });
+
+    it("tells what each token added to the text (pieces), held-back tokens adding \"\"", async () => {
+      const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 24, stop: ["little girl"] } });
+      const tokenChunks = chunks.filter((c) => c.type === "token");
+      for (const c of tokenChunks) assert.equal(c.pieces?.join(""), c.text);
+      const pieces = tokenChunks.flatMap((c) => c.pieces ?? []);
+      // The stop string spans tokens: those held back add "", and the matched ones are never shown.
+      assert.ok(pieces.filter((p) => p !== "").length < done.timings.evalTokens);
+      assert.ok(pieces.includes(""));
+      assert.ok(pieces.length >= done.timings.evalTokens);
     });
 
     it("streams one chunk per token, ending with done", async () => {
