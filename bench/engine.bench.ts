@@ -177,20 +177,31 @@ export async function run(): Promise<Record<string, number | string>> {
     await Promise.all([one.close(), four.close()]);
   }
 
-  // Embeddings: 64 inputs in one request against one request per input.
+  // Embeddings: 64 inputs in one request against one request per input. The first request of a new size
+  // pays a one-time cost: llama.cpp's encoder reserves (and zeroes) an output buffer of n_vocab floats per
+  // token of its largest batch (30522 × ~580 × 4 B ≈ 70 MB for this BERT), measured 235 ms against 18–25 ms for
+  // the same request afterwards. It is reported on its own; the speedup compares warm requests, median of
+  // ROUNDS, each shape warmed first.
   const embedder = await EngineRunner.create({ modelPath: model("synthetic/bert-embed-synthetic.gguf"), numCtx: 512, numGpu: 0, embedding: true });
   try {
     const inputs = Array.from({ length: 64 }, (_, i) => `sentence number ${i} about dogs and parks`);
-    await embedder.embed(inputs.slice(0, 2));
+    await embedder.embed(inputs.slice(0, 1));
     let t0 = performance.now();
     await embedder.embed(inputs);
-    const batched = performance.now() - t0;
-    t0 = performance.now();
-    for (const s of inputs) await embedder.embed([s]);
-    const single = performance.now() - t0;
-    out.embed64_one_request_ms = batched;
-    out.embed64_one_by_one_ms = single;
-    out["embed64_speedup (target >= 5)"] = single / batched;
+    out.embed64_first_request_ms = performance.now() - t0;
+    const batched: number[] = [];
+    const single: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      t0 = performance.now();
+      await embedder.embed(inputs);
+      batched.push(performance.now() - t0);
+      t0 = performance.now();
+      for (const s of inputs) await embedder.embed([s]);
+      single.push(performance.now() - t0);
+    }
+    out.embed64_one_request_ms = median(batched);
+    out.embed64_one_by_one_ms = median(single);
+    out["embed64_speedup (target >= 5)"] = median(single) / median(batched);
   } finally {
     await embedder.close();
   }
