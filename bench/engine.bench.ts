@@ -81,9 +81,10 @@ async function createModel(url: string, name: string, path: string): Promise<voi
   if (!r.ok) throw new Error(await r.text());
 }
 
-async function httpGenerate(url: string, name: string, prompt: string, n: number): Promise<GenerateResponse> {
+async function httpGenerate(url: string, name: string, prompt: string, n: number, numThread?: number): Promise<GenerateResponse> {
   let last: GenerateResponse | undefined;
-  for await (const chunk of new Client(url).generate({ model: name, prompt, raw: true, options: { temperature: 0, num_predict: n, num_ctx: CTX } })) if (chunk.done) last = chunk;
+  const options = { temperature: 0, num_predict: n, num_ctx: CTX, ...(numThread ? { num_thread: numThread } : {}) };
+  for await (const chunk of new Client(url).generate({ model: name, prompt, raw: true, options })) if (chunk.done) last = chunk;
   return last!;
 }
 
@@ -147,6 +148,18 @@ export async function run(): Promise<Record<string, number | string>> {
       out[`${label}_direct_gen_tok_per_s`] = best.genTps;
       out[`${label}_herd_gen_tok_per_s`] = median(gens);
       out[`${label}_gen_ratio (target >= 0.95)`] = median(gens) / best.genTps;
+      // herd at the loop's best thread count as well, when its default differs: tells the thread policy's share
+      // of the gap from the engine's own per-token cost.
+      if (best.threads !== defaultThreads(cpu)) {
+        const pinned: number[] = [];
+        await httpGenerate(srv.url, label.toLowerCase(), story(0), 16, best.threads);
+        for (let r = 1; r <= ROUNDS; r++) {
+          const g = await httpGenerate(srv.url, label.toLowerCase(), story(r), GEN, best.threads);
+          pinned.push(g.eval_count! / (g.eval_duration! / 1e9));
+        }
+        out[`${label}_herd_gen_tok_per_s_at_${best.threads}_threads`] = median(pinned);
+        out[`${label}_gen_ratio_at_${best.threads}_threads`] = median(pinned) / best.genTps;
+      }
       out[`${label}_prompt_tokens`] = promptTokens;
       out[`${label}_direct_prompt512_tok_per_s`] = best.promptTps;
       out[`${label}_herd_prompt512_tok_per_s`] = median(prompts);
