@@ -1,4 +1,4 @@
-// Typed IPC between the parent (`llama-runner.ts`) and the child process (`child.ts`).
+// Typed IPC between the parent (`runner.ts`) and the child process (`child.ts`).
 // Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
 // completion additionally streams `chunk` messages before its final `result`.
 
