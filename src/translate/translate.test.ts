@@ -88,6 +88,7 @@ describe("translation of published models", () => {
       "clip.vision.patch_size",
       "clip.vision.attention.head_count",
       "clip.vision.projection_dim",
+      "clip.vision.projector.scale_factor",
       "clip.vision.image_mean",
       "clip.has_vision_encoder",
       "clip.use_gelu",
