@@ -50,6 +50,9 @@ describe("translation of published models", () => {
     assert.notEqual(load.modelPath, gemma());
     assert.ok(load.projectorPath, "a monolithic vision model gets its projector");
     assert.equal(sha(gemma()), before, "the published blob is untouched");
+    // An engine without libmtmd loads the same translation as text only.
+    const blind = await new Translator({ dir: join(dir, "cache-a"), projectors: () => false }).prepare({ modelPath: gemma(), numCtx: 64 });
+    assert.deepEqual([blind.modelPath, blind.projectorPath], [load.modelPath, undefined]);
 
     const g = await readGguf(load.modelPath);
     assert.equal(g.tensors.filter((x) => x.name.startsWith("v.") || x.name.startsWith("mm.")).length, 0);

@@ -27,6 +27,11 @@ export interface TranslatorOptions {
   /** Reads a GGUF header (share the server's GgufCache). */
   readHeader?: (path: string) => Promise<GgufFile>;
   log?: { info(msg: string, fields?: Record<string, unknown>): void };
+  /**
+   * Whether the engine can run a projector (libmtmd built). Without it a monolithic vision model loads
+   * as text only instead of failing its load on the projector. Default: yes.
+   */
+  projectors?: () => boolean;
 }
 
 interface Outcome {
@@ -45,7 +50,7 @@ export class Translator {
     const model = await this.resolve(load.modelPath, "model");
     const out: LoadOptions = { ...load, modelPath: model.path };
     if (load.projectorPath) out.projectorPath = (await this.resolve(load.projectorPath, "projector")).path;
-    else if (model.projector) out.projectorPath = model.projector;
+    else if (model.projector && (this.opts.projectors?.() ?? true)) out.projectorPath = model.projector;
     return out;
   }
 
