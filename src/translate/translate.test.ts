@@ -114,6 +114,21 @@ describe("translation of published models", () => {
     assert.equal(statSync(b.modelPath).mtimeMs, mtime);
   });
 
+  it("a torn translation (short, or still the source's header) is written again by the next process's first load", async () => {
+    const { truncateSync, writeFileSync, readFileSync } = await import("node:fs");
+    const good = await new Translator({ dir: join(dir, "cache-b") }).prepare({ modelPath: gemma(), numCtx: 64 });
+    const want = sha(good.modelPath);
+    const wantProj = sha(good.projectorPath!);
+    // Data that never reached the disk: the file is short.
+    truncateSync(good.projectorPath!, 1000);
+    // A clone whose new header was lost: the source's header over the right size.
+    const bytes = readFileSync(good.modelPath);
+    readFileSync(gemma()).copy(bytes, 0, 0, 4096);
+    writeFileSync(good.modelPath, bytes);
+    const again = await new Translator({ dir: join(dir, "cache-b") }).prepare({ modelPath: gemma(), numCtx: 64 });
+    assert.deepEqual([sha(again.modelPath), sha(again.projectorPath!)], [want, wantProj]);
+  });
+
   it("gptoss → gpt-oss: renamed architecture, keys and tensors; llama.cpp loads it and generates", async () => {
     await assert.rejects(createEngineRunner({ modelPath: gptoss(), numCtx: 64, numGpu: 0 }), ModelLoadError);
     const load = await new Translator({ dir: join(dir, "cache-a") }).prepare({ modelPath: gptoss(), numCtx: 64 });
