@@ -4,7 +4,7 @@
 import type { KeepAlive } from "../api/types.js";
 import { displayLong, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
-import { type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
+import { hasVision, type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
 import { detectNamedTemplate, jinjaTemplates } from "../template/index.js";
 import { Lru } from "../util/lru.js";
 import { parseKeepAlive } from "../util/duration.js";
@@ -136,12 +136,13 @@ export class InferenceCore {
   }
 
   /**
-   * The request's images, decoded and checked, in message order (400 on bad data). A model without a
-   * projector answers Ollama's error; one whose projector the engine cannot run says how to enable it.
+   * The request's images, decoded and checked, in message order (400 on bad data). A model with neither
+   * a projector layer nor a vision tower in its weights (which the translator makes a projector of at
+   * load) answers Ollama's error; one whose projector the engine cannot run says how to enable it.
    */
   requestImages(m: ResolvedModel, messages: readonly Pick<Message, "images">[]): Uint8Array[] {
     if (countImages(messages as Message[]) === 0) return [];
-    if (!m.model.projectors.length) throw new CapabilityError("this model is missing data required for image input");
+    if (!hasVision(m.model, m.gguf)) throw new CapabilityError("this model is missing data required for image input");
     const lib = (this.defaults.vision ?? mtmdLibrary)();
     if (!lib.path) throw new VisionUnavailableError(lib.reason);
     return decodeImages(messages.flatMap((msg) => msg.images ?? []));
@@ -163,7 +164,7 @@ export class InferenceCore {
       if (stop) modelParams = { ...modelParams, stop };
     }
     const merged = mergeOptions({
-      vision: m.model.projectors.length > 0,
+      vision: hasVision(m.model, m.gguf),
       contextLength: this.defaults.contextLength,
       trainedContext: m.gguf.context_length ?? 0,
       modelParams,

@@ -6,6 +6,7 @@ import { createFakeRunnerFactory } from "../runner/testing/index.js";
 import { type CompletionRequest, IMAGE_MARKER, type LoadOptions } from "../runner/types.js";
 import { model } from "../testing/fixtures.js";
 import { pngWith, solidPng } from "../testing/png.js";
+import { publishedGemma3Vision } from "../translate/testing.js";
 import { Inference } from "./index.js";
 import { createTestStore, type TestStore, TestScheduler } from "./testing.js";
 
@@ -32,6 +33,7 @@ describe("Inference with images (fake runner)", () => {
     ts = await createTestStore(
       { name: "seer", gguf: model("stories260K.gguf"), template: TEMPLATE, projector: model("mmproj-tinygemma3.gguf") },
       { name: "stories", gguf: model("stories260K.gguf"), template: TEMPLATE },
+      { name: "mono", gguf: await publishedGemma3Vision(), template: TEMPLATE },
     );
     const factory = createFakeRunnerFactory(() => ({}));
     scheduler = new TestScheduler(async (opts, signal) => {
@@ -92,6 +94,15 @@ describe("Inference with images (fake runner)", () => {
   it("raw generate puts the images in front of the prompt", async () => {
     await collect(inference.generate({ model: "seer", prompt: "describe", raw: true, images: [b64(red), b64(blue)], options: { num_predict: 1 } }));
     assert.equal(seen.at(-1)!.prompt, `${IMAGE_MARKER}${IMAGE_MARKER}describe`);
+  });
+
+  it("a monolithic model (vision tower in its weights, no projector layer) takes images, num_ctx >= 2048; the translator supplies the projector", async () => {
+    seen.length = 0;
+    await collect(inference.chat({ model: "mono", messages: [{ role: "user", content: "what?", images: [b64(red)] }], options: { num_ctx: 512, num_predict: 1 } }));
+    assert.equal(seen.at(-1)!.images?.length, 1);
+    const load = loads.at(-1)!;
+    assert.equal(load.numCtx, 2048);
+    assert.equal(load.projectorPath, undefined, "no projector layer: the translator adds the derived one at load");
   });
 
   it("a model without a projector answers Ollama's error", async () => {

@@ -12,6 +12,7 @@ import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
 import { createEngineRunner, estimateMemory, headerCache } from "../runner/index.js";
+import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { translatingRunner, Translator } from "../translate/index.js";
@@ -47,7 +48,12 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const ggufs = new GgufCache();
   const headers = headerCache();
   // Published blobs llama.cpp cannot load as they are get translated on their first load.
-  const translator = new Translator({ dir: store.blobs.derivedDir, readHeader: (p) => ggufs.read(p), log });
+  const translator = new Translator({
+    dir: store.blobs.derivedDir,
+    readHeader: (p) => ggufs.read(p),
+    log,
+    projectors: () => mtmdLibrary().path !== undefined,
+  });
   const scheduler = new Scheduler({
     ...translatingRunner(translator, { createRunner: createEngineRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
     maxLoadedModels: cfg.maxLoadedModels,

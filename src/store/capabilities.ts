@@ -26,6 +26,14 @@ export function chooseTemplate(goTemplate: string | undefined, chatTemplate: str
 const ORDER = ["image", "completion", "embedding", "tools", "insert", "vision", "audio", "thinking"];
 
 /**
+ * Whether a model takes images: a projector layer, or weights that carry their own vision tower (a
+ * monolithic Ollama-published file, whose tower the translator turns into a projector at load).
+ */
+export function hasVision(model: Model, weights: WeightsFacts | undefined): boolean {
+  return model.projectors.length > 0 || (model.modelPath !== undefined && weights?.vision === true);
+}
+
+/**
  * `weights` undefined when the model file could not be read (Ollama logs it and reports only what the
  * template adds). A Go template that does not parse throws its TemplateError, as Ollama's GetModel
  * fails for such a model: show and inference report the same error.
@@ -38,14 +46,12 @@ export function modelCapabilities(model: Model, weights: WeightsFacts | undefine
   if (model.modelPath) {
     if (weights) {
       caps.add(weights.pooling_type !== undefined ? "embedding" : "completion");
-      if (weights.vision) caps.add("vision");
     }
   } else {
     // Only a model without weights (e.g. safetensors-based) declares capabilities in its config.
     for (const c of config) caps.add(c);
   }
-  // Projector layer present → vision (projector-based multimodal models).
-  if (model.projectors.length) caps.add("vision");
+  if (hasVision(model, weights)) caps.add("vision");
 
   const template = chooseTemplate(model.template, weights?.chat_template, opts.preferGo);
   if (template?.kind === "go") {

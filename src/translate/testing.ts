@@ -2,9 +2,11 @@
 // GGUF writer from the facts in Ollama's compat layer and llama.cpp's expected tensor lists
 // (src/models/<arch>.cpp load_arch_tensors). For the translation tests and the benchmark.
 
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
 import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
-import { model } from "../testing/fixtures.js";
+import { model, TEST_CACHE } from "../testing/fixtures.js";
+import { syntheticGemma3 } from "../testing/synthetic-gemma3.js";
 
 /** A deterministic PRNG (mulberry32), so generated files are identical between runs. */
 export function rng(seed: number): () => number {
@@ -128,6 +130,36 @@ export interface Gemma3Shape {
   noData?: boolean;
 }
 
+/** tinygemma3's vision tower and projector as Ollama's gemma3 converter wrote them into the model file. */
+export async function publishedGemma3VisionParts(): Promise<{ metadata: Md; tensors: GgufWriteTensor[] }> {
+  const proj = await tinyGemma3Projector();
+  const pm = proj.gguf.metadata;
+  const metadata: Md = {
+    "gemma3.vision.block_count": u32(pm["clip.vision.block_count"] as number),
+    "gemma3.vision.embedding_length": u32(pm["clip.vision.embedding_length"] as number),
+    "gemma3.vision.feed_forward_length": u32(pm["clip.vision.feed_forward_length"] as number),
+    "gemma3.vision.image_size": u32(pm["clip.vision.image_size"] as number),
+    "gemma3.vision.patch_size": u32(pm["clip.vision.patch_size"] as number),
+    "gemma3.vision.attention.head_count": u32(pm["clip.vision.attention.head_count"] as number),
+    "gemma3.vision.attention.layer_norm_epsilon": f32(pm["clip.vision.attention.layer_norm_epsilon"] as number),
+  };
+  const tensors: GgufWriteTensor[] = [];
+  for (const t of proj.gguf.tensors) {
+    const at = proj.gguf.dataOffset + t.offset;
+    let data: Buffer = proj.bytes.subarray(at, at + t.size!);
+    let ttype: number | string = t.type;
+    // Ollama's converter kept these in F16; llama.cpp's stores them in F32.
+    if (t.name === "v.patch_embd.weight" || t.name === "v.position_embd.weight") {
+      const h = Buffer.allocUnsafe(t.elements * 2);
+      for (let i = 0; i < t.elements; i++) h.writeUInt16LE(f32ToF16(data.readFloatLE(i * 4)), i * 2);
+      data = h;
+      ttype = "F16";
+    }
+    tensors.push({ name: publishedGemma3VisionName(t.name), dims: t.dims, type: ttype, data });
+  }
+  return { metadata, tensors };
+}
+
 /** A gemma3 file as Ollama publishes it (nested rope keys, no RMS epsilon, an extra image token, vision inside). */
 export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 1): Promise<void> {
   const rand = new Weights(seed);
@@ -187,30 +219,9 @@ export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 
     );
   }
   if (s.vision) {
-    const proj = await tinyGemma3Projector();
-    const pm = proj.gguf.metadata;
-    Object.assign(md, {
-      "gemma3.vision.block_count": u32(pm["clip.vision.block_count"] as number),
-      "gemma3.vision.embedding_length": u32(pm["clip.vision.embedding_length"] as number),
-      "gemma3.vision.feed_forward_length": u32(pm["clip.vision.feed_forward_length"] as number),
-      "gemma3.vision.image_size": u32(pm["clip.vision.image_size"] as number),
-      "gemma3.vision.patch_size": u32(pm["clip.vision.patch_size"] as number),
-      "gemma3.vision.attention.head_count": u32(pm["clip.vision.attention.head_count"] as number),
-      "gemma3.vision.attention.layer_norm_epsilon": f32(pm["clip.vision.attention.layer_norm_epsilon"] as number),
-    });
-    for (const t of proj.gguf.tensors) {
-      const at = proj.gguf.dataOffset + t.offset;
-      let data: Buffer = proj.bytes.subarray(at, at + t.size!);
-      let ttype: number | string = t.type;
-      // Ollama's converter kept these in F16; llama.cpp's stores them in F32.
-      if (t.name === "v.patch_embd.weight" || t.name === "v.position_embd.weight") {
-        const h = Buffer.allocUnsafe(t.elements * 2);
-        for (let i = 0; i < t.elements; i++) h.writeUInt16LE(f32ToF16(data.readFloatLE(i * 4)), i * 2);
-        data = h;
-        ttype = "F16";
-      }
-      tensors.push({ name: publishedGemma3VisionName(t.name), dims: t.dims, type: ttype, data });
-    }
+    const v = await publishedGemma3VisionParts();
+    Object.assign(md, v.metadata);
+    tensors.push(...v.tensors);
   }
   await writeGguf(path, { metadata: md, tensors });
 }
@@ -362,3 +373,28 @@ export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3):
 }
 
 export const meta = { u32, f32, str };
+
+/**
+ * A monolithic gemma3 vision model as Ollama publishes it: the synthetic gemma3 text model (whose
+ * embedding length is tinygemma3's projection, and whose weights are large enough that the image
+ * visibly steers the answer) with tinygemma3's vision tower inside, in Ollama's naming. Deterministic,
+ * written once into the test cache (bump the version in the name when the recipe changes).
+ */
+export async function publishedGemma3Vision(): Promise<string> {
+  const dir = join(TEST_CACHE, "generated");
+  const path = join(dir, "gemma3-published-vision-v1.gguf");
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  const text = await readGguf(await syntheticGemma3());
+  const bytes = readFileSync(await syntheticGemma3());
+  const v = await publishedGemma3VisionParts();
+  const metadata: Md = { ...typedMetadata(text), "gemma3.mm.tokens_per_image": u32(256), ...v.metadata };
+  const tensors: GgufWriteTensor[] = text.tensors.map((t) => {
+    const at = text.dataOffset + t.offset;
+    return { name: t.name, dims: t.dims, type: t.type, data: bytes.subarray(at, at + t.size!) };
+  });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeGguf(tmp, { metadata, tensors: [...tensors, ...v.tensors] });
+  renameSync(tmp, path);
+  return path;
+}

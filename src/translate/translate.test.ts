@@ -50,6 +50,9 @@ describe("translation of published models", () => {
     assert.notEqual(load.modelPath, gemma());
     assert.ok(load.projectorPath, "a monolithic vision model gets its projector");
     assert.equal(sha(gemma()), before, "the published blob is untouched");
+    // An engine without libmtmd loads the same translation as text only.
+    const blind = await new Translator({ dir: join(dir, "cache-a"), projectors: () => false }).prepare({ modelPath: gemma(), numCtx: 64 });
+    assert.deepEqual([blind.modelPath, blind.projectorPath], [load.modelPath, undefined]);
 
     const g = await readGguf(load.modelPath);
     assert.equal(g.tensors.filter((x) => x.name.startsWith("v.") || x.name.startsWith("mm.")).length, 0);
@@ -88,6 +91,7 @@ describe("translation of published models", () => {
       "clip.vision.patch_size",
       "clip.vision.attention.head_count",
       "clip.vision.projection_dim",
+      "clip.vision.projector.scale_factor",
       "clip.vision.image_mean",
       "clip.has_vision_encoder",
       "clip.use_gelu",
@@ -108,6 +112,21 @@ describe("translation of published models", () => {
     const again = await t.prepare({ modelPath: gemma(), numCtx: 64 });
     assert.equal(again.modelPath, b.modelPath);
     assert.equal(statSync(b.modelPath).mtimeMs, mtime);
+  });
+
+  it("a torn translation (short, or still the source's header) is written again by the next process's first load", async () => {
+    const { truncateSync, writeFileSync, readFileSync } = await import("node:fs");
+    const good = await new Translator({ dir: join(dir, "cache-b") }).prepare({ modelPath: gemma(), numCtx: 64 });
+    const want = sha(good.modelPath);
+    const wantProj = sha(good.projectorPath!);
+    // Data that never reached the disk: the file is short.
+    truncateSync(good.projectorPath!, 1000);
+    // A clone whose new header was lost: the source's header over the right size.
+    const bytes = readFileSync(good.modelPath);
+    readFileSync(gemma()).copy(bytes, 0, 0, 4096);
+    writeFileSync(good.modelPath, bytes);
+    const again = await new Translator({ dir: join(dir, "cache-b") }).prepare({ modelPath: gemma(), numCtx: 64 });
+    assert.deepEqual([sha(again.modelPath), sha(again.projectorPath!)], [want, wantProj]);
   });
 
   it("gptoss → gpt-oss: renamed architecture, keys and tensors; llama.cpp loads it and generates", async () => {

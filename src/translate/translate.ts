@@ -22,7 +22,7 @@ import { deepseekocr, gemma4, glmocr, nemotronHOmni, qwen35, qwen35moe } from ".
 import { Plan } from "./plan.js";
 
 /** Bump when any handler's output changes: cached translations of older versions are not reused. */
-export const TRANSLATOR_VERSION = 1;
+export const TRANSLATOR_VERSION = 2;
 
 const TEXT_HANDLERS: Handler[] = [
   embeddingGemma,

@@ -1,7 +1,9 @@
 // The translation service: before a load, swaps a published blob's path for its translated copy (and
 // supplies the projector of a monolithic vision model). Results live in a directory Ollama never reads,
 // named by the blob's digest and the translator version, written under a temp name and renamed when
-// complete, so a kill mid-write leaves nothing that is used. The store removes them with their blob.
+// complete, so a kill mid-write leaves nothing that is used. Not fsynced (derived, re-creatable): a torn
+// file after a power loss fails the size and header check of the next process's first load and is
+// written again. The store removes them with their blob.
 
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
@@ -11,7 +13,7 @@ import type { LoadOptions } from "../runner/types.js";
 // The store prunes stale temp files of its derived-files directory by this prefix and the pid after it.
 import { TEMP_PREFIX } from "../store/index.js";
 import { type PlannedTranslation, planModel, planProjector, TRANSLATOR_VERSION } from "./translate.js";
-import { writePlan } from "./write.js";
+import { matchesPlan, writePlan } from "./write.js";
 
 export interface TranslateEvent {
   path: string;
@@ -27,6 +29,11 @@ export interface TranslatorOptions {
   /** Reads a GGUF header (share the server's GgufCache). */
   readHeader?: (path: string) => Promise<GgufFile>;
   log?: { info(msg: string, fields?: Record<string, unknown>): void };
+  /**
+   * Whether the engine can run a projector (libmtmd built). Without it a monolithic vision model loads
+   * as text only instead of failing its load on the projector. Default: yes.
+   */
+  projectors?: () => boolean;
 }
 
 interface Outcome {
@@ -45,7 +52,7 @@ export class Translator {
     const model = await this.resolve(load.modelPath, "model");
     const out: LoadOptions = { ...load, modelPath: model.path };
     if (load.projectorPath) out.projectorPath = (await this.resolve(load.projectorPath, "projector")).path;
-    else if (model.projector) out.projectorPath = model.projector;
+    else if (model.projector && (this.opts.projectors?.() ?? true)) out.projectorPath = model.projector;
     return out;
   }
 
@@ -81,7 +88,10 @@ export class Translator {
     const projPath = plan.projector ? `${stem}.mmproj.gguf` : undefined;
     const outcome: Outcome = { path: textPath ?? projPath! };
     if (role === "model" && projPath) outcome.projector = projPath;
-    if ((!textPath || (await exists(textPath))) && (!projPath || (await exists(projPath)))) return outcome;
+    // The first load in a process checks a cached translation's size and header (it is not fsynced:
+    // a torn one, after a power loss, is translated again); later loads in the process only stat it.
+    const valid = async (dest: string | undefined, p: PlannedTranslation["text"]) => !dest || !p || (await matchesPlan(dest, p));
+    if ((await valid(textPath, plan.text)) && (await valid(projPath, plan.projector))) return outcome;
     await this.write(path, plan, textPath, projPath);
     return outcome;
   }

@@ -67,8 +67,20 @@ async function writeTensor(src: FileHandle, out: FileHandle, t: PlanTensor, at: 
   if (pos - at !== want) throw new Error(`tensor ${t.name}: wrote ${pos - at} bytes for ${want}`);
 }
 
-/** Writes `plan` (read from `srcPath`) to `outPath`, which must not be in use; returns its size. */
-export async function writePlan(srcPath: string, plan: Plan, outPath: string, mode: WriteMode = chooseMode(plan)): Promise<number> {
+interface Layout {
+  mode: WriteMode;
+  /** The header, zero-padded to where the data region starts. */
+  padded: Buffer;
+  dataStart: number;
+  offsets: number[];
+  /** Leading tensors a clone leaves where they are. */
+  inPlace: number;
+  size: number;
+}
+
+/** Where everything goes: a pure function of the plan and mode, so a written file can be checked against it. */
+function layout(plan: Plan, requested: WriteMode): Layout {
+  let mode = requested;
   const align = plan.gguf.alignment;
   const n = plan.tensors.length;
   const offsets: number[] = [];
@@ -98,7 +110,38 @@ export async function writePlan(srcPath: string, plan: Plan, outPath: string, mo
   }
   const padded = Buffer.alloc(dataStart);
   head.copy(padded, 0);
+  return { mode, padded, dataStart, offsets, inPlace, size: dataStart + last };
+}
 
+/**
+ * Whether `path` looks like a complete write of `plan`: its exact size and header. Translations are not
+ * fsynced (they are derived and re-creatable, and pulled blobs are not fsynced either); after a power
+ * loss a file whose data never reached the disk is short (ext4/xfs do not expose unwritten extents
+ * beyond the on-disk size) or, after a clone, still has its source's header: both fail this check and
+ * are translated again rather than loaded.
+ */
+export async function matchesPlan(path: string, plan: Plan, mode: WriteMode = chooseMode(plan)): Promise<boolean> {
+  const want = layout(plan, mode);
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    if ((await fh.stat()).size !== want.size) return false;
+    const got = Buffer.alloc(want.dataStart);
+    const { bytesRead } = await fh.read(got, 0, got.length, 0);
+    return bytesRead === got.length && got.equals(want.padded);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes `plan` (read from `srcPath`) to `outPath`, which must not be in use; returns its size. */
+export async function writePlan(srcPath: string, plan: Plan, outPath: string, requested: WriteMode = chooseMode(plan)): Promise<number> {
+  const { mode, padded, dataStart, offsets, inPlace, size } = layout(plan, requested);
+  const n = plan.tensors.length;
   if (mode === "clone") await copyFile(srcPath, outPath, constants.COPYFILE_FICLONE);
   const src = await open(srcPath, "r");
   try {
@@ -114,9 +157,7 @@ export async function writePlan(srcPath: string, plan: Plan, outPath: string, mo
         }
         await writeTensor(src, out, plan.tensors[i]!, at);
       }
-      const size = dataStart + last;
       await out.truncate(size);
-      await out.sync();
       return size;
     } finally {
       await out.close();

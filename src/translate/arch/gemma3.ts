@@ -83,6 +83,12 @@ export const gemma3: Handler = {
       ["gemma3.vision.attention.layer_norm_epsilon", "clip.vision.attention.layer_norm_epsilon"],
       ["gemma3.embedding_length", "clip.vision.projection_dim"],
     ]);
+    // Ollama pools the patch grid down to mm.tokens_per_image (256 when absent); llama.cpp pools by
+    // clip.vision.projector.scale_factor per side (4 when absent). Published gemma3 sizes agree with 4,
+    // but a file whose grid and token count say otherwise would otherwise give a different token count.
+    const side = p.num("gemma3.vision.image_size")! / p.num("gemma3.vision.patch_size")!;
+    const perSide = Math.round(Math.sqrt(p.num("gemma3.mm.tokens_per_image") ?? 256));
+    if (perSide > 0 && Number.isInteger(side / perSide)) p.set("clip.vision.projector.scale_factor", "uint32", side / perSide);
     p.inject("clip.vision.image_mean", F32_ARRAY, HALF3);
     p.inject("clip.vision.image_std", F32_ARRAY, HALF3);
     markProjector(p, "gemma3", "gelu");
