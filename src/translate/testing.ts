@@ -6,19 +6,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
 import { model, TEST_CACHE } from "../testing/fixtures.js";
+import { seededRandom } from "../testing/random.js";
 import { syntheticGemma3 } from "../testing/synthetic-gemma3.js";
 
-/** A deterministic PRNG (mulberry32), so generated files are identical between runs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' deterministic PRNG (mulberry32), so generated files are identical between runs. */
+export const rng = seededRandom;
 
 function f32ToF16(v: number): number {
   const f = new Float32Array([v]);
