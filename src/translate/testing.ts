@@ -390,3 +390,15 @@ export async function publishedGemma3Vision(): Promise<string> {
   renameSync(tmp, path);
   return path;
 }
+
+/** The bytes of tensor `name` in the GGUF file at `path`. */
+export function bytesOf(g: GgufFile, path: string, name: string): Buffer {
+  const t = g.tensors.find((x) => x.name === name);
+  if (!t) throw new Error(`no tensor ${name}`);
+  return readFileSync(path).subarray(g.dataOffset + t.offset, g.dataOffset + t.offset + t.size!);
+}
+
+/** The tensor names of a GGUF file. */
+export function names(g: GgufFile): Set<string> {
+  return new Set(g.tensors.map((t) => t.name));
+}
