@@ -2,9 +2,12 @@
 // GGUF writer from the facts in Ollama's compat layer and llama.cpp's expected tensor lists
 // (src/models/<arch>.cpp load_arch_tensors). For the translation tests and the benchmark.
 
+import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
+import { createEngineRunner } from "../runner/index.js";
+import { collect } from "../runner/testing/contract.js";
 import { model, TEST_CACHE } from "../testing/fixtures.js";
 import { seededRandom } from "../testing/random.js";
 import { syntheticGemma3 } from "../testing/synthetic-gemma3.js";
@@ -302,66 +305,94 @@ export interface LlamaLikeShape {
   tensors?: (w: Weights) => GgufWriteTensor[];
 }
 
-/**
- * A decoder in llama.cpp's common layout (token_embd, per-layer attention + gated FFN, output_norm), as
- * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
- */
-export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3): Promise<void> {
+export interface SyntheticModel {
+  /** The architecture the file claims (its key prefix). */
+  arch: string;
+  /** Metadata beside general.architecture and the vocabulary. */
+  keys: Md;
+  /** The tensors, drawn from the seeded weights. */
+  tensors: (w: Weights) => GgufWriteTensor[];
+  /** The vocabulary (default: stories260K's 512 SentencePiece tokens). */
+  vocab?: Md;
+}
+
+/** The size of the default vocabulary (stories260K's), the rows of token_embd/output. */
+export const SPM_VOCAB = 512;
+
+/** Writes a synthetic model: its architecture, vocabulary, keys and seeded random tensors. */
+export async function writeSynthetic(path: string, m: SyntheticModel, seed = 3): Promise<void> {
   const w = new Weights(seed);
-  const vocab = await spmVocab();
-  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length;
-  const a = s.arch;
-  const md: Md = {
-    "general.architecture": str(a),
+  const metadata: Md = { "general.architecture": str(m.arch), ...(m.vocab ?? (await spmVocab())), ...m.keys };
+  await writeGguf(path, { metadata, tensors: m.tensors(w) });
+}
+
+/** The hyper-parameters every decoder declares, under the architecture's prefix. */
+export function decoderKeys(a: string, s: { embd: number; layers: number; ff: number; heads: number; kvHeads: number | number[]; headDim: number }): Md {
+  return {
     [`${a}.context_length`]: u32(256),
     [`${a}.embedding_length`]: u32(s.embd),
     [`${a}.block_count`]: u32(s.layers),
     [`${a}.feed_forward_length`]: u32(s.ff),
     [`${a}.attention.head_count`]: u32(s.heads),
-    [`${a}.attention.head_count_kv`]: u32(s.kvHeads),
+    [`${a}.attention.head_count_kv`]: Array.isArray(s.kvHeads) ? { type: "array<int32>", value: s.kvHeads } : u32(s.kvHeads),
     [`${a}.attention.key_length`]: u32(s.headDim),
     [`${a}.attention.value_length`]: u32(s.headDim),
     [`${a}.rope.dimension_count`]: u32(s.headDim),
     [`${a}.attention.layer_norm_rms_epsilon`]: f32(1e-6),
-    ...vocab,
-    ...s.keys,
   };
+}
+
+/**
+ * A decoder in llama.cpp's common layout (token_embd, per-layer attention + gated FFN, output_norm), as
+ * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
+ */
+export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3): Promise<void> {
   const q = s.heads * s.headDim;
   const kv = s.kvHeads * s.headDim;
-  const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, nVocab]), w.norm("output_norm.weight", s.embd)];
-  for (let i = 0; i < s.layers; i++) {
-    const b = `blk.${i}.`;
-    tensors.push(
-      w.norm(`${b}attn_norm.weight`, s.embd),
-      w.tensor(`${b}attn_q.weight`, [s.embd, q]),
-      w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
-      w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
-      w.tensor(`${b}attn_output.weight`, [q, s.embd]),
-      w.norm(`${b}ffn_norm.weight`, s.embd),
-    );
-    const m = s.moe;
-    if (m && (i + 1) % m.every === 0) {
-      tensors.push(
-        w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
-        w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
-        w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
-        w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
-        w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
-        w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
-        w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
-      );
-    } else {
-      tensors.push(
-        w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
-        w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
-        w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
-      );
-    }
-    if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
-    if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
-  }
-  tensors.push(...(s.tensors?.(w) ?? []));
-  await writeGguf(path, { metadata: md, tensors });
+  await writeSynthetic(
+    path,
+    {
+      arch: s.arch,
+      keys: { ...decoderKeys(s.arch, s), ...s.keys },
+      tensors: (w) => {
+        const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, SPM_VOCAB]), w.norm("output_norm.weight", s.embd)];
+        for (let i = 0; i < s.layers; i++) {
+          const b = `blk.${i}.`;
+          tensors.push(
+            w.norm(`${b}attn_norm.weight`, s.embd),
+            w.tensor(`${b}attn_q.weight`, [s.embd, q]),
+            w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
+            w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
+            w.tensor(`${b}attn_output.weight`, [q, s.embd]),
+            w.norm(`${b}ffn_norm.weight`, s.embd),
+          );
+          const m = s.moe;
+          if (m && (i + 1) % m.every === 0) {
+            tensors.push(
+              w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
+              w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
+              w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
+              w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
+              w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
+              w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
+              w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
+            );
+          } else {
+            tensors.push(
+              w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
+              w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
+              w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
+            );
+          }
+          if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
+          if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
+        }
+        tensors.push(...(s.tensors?.(w) ?? []));
+        return tensors;
+      },
+    },
+    seed,
+  );
 }
 
 export const meta = { u32, f32, str };
@@ -401,4 +432,17 @@ export function bytesOf(g: GgufFile, path: string, name: string): Buffer {
 /** The tensor names of a GGUF file. */
 export function names(g: GgufFile): Set<string> {
   return new Set(g.tensors.map((t) => t.name));
+}
+
+/** Loads a model through herd's engine runner (CPU) and generates a few tokens; returns how many. */
+export async function generates(modelPath: string, numPredict = 3): Promise<number> {
+  const runner = await createEngineRunner({ modelPath, numCtx: 64, numGpu: 0 });
+  try {
+    const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict } });
+    assert.equal(done.type, "done");
+    assert.ok(done.timings.promptTokens > 0);
+    return chunks.reduce((n, c) => n + (c.type === "token" ? c.tokens.length : 0), 0);
+  } finally {
+    await runner.close();
+  }
 }
