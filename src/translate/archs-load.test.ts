@@ -12,7 +12,7 @@ import type { GgufWriteTensor } from "../gguf/index.js";
 import { readGguf } from "../gguf/index.js";
 import { tempDir } from "../testing/fixtures.js";
 import { Translator } from "./index.js";
-import { decoderKeys, generates, meta, names, SPM_VOCAB, type SyntheticModel, type Weights, writeSynthetic } from "./testing.js";
+import { decoderKeys, generates, meta, names, SPM_VOCAB, spmVocab, type SyntheticModel, type Weights, writeSynthetic } from "./testing.js";
 
 const { u32, f32, str } = meta;
 
@@ -262,6 +262,304 @@ describe("published text models load in llama.cpp after translation", () => {
         ],
       },
       "deepseek2-ocr",
+    );
+  });
+
+  /** Gated delta-net dims: 2 key heads and 2 value heads of 16 (inner 32), conv kernel 4. */
+  const delta = { state: 16, groups: 2, vHeads: 2, conv: 4 };
+  function deltaKeys(a: string): Record<string, ReturnType<typeof u32>> {
+    return {
+      [`${a}.ssm.conv_kernel`]: u32(delta.conv),
+      [`${a}.ssm.inner_size`]: u32(delta.state * delta.vHeads),
+      [`${a}.ssm.state_size`]: u32(delta.state),
+      [`${a}.ssm.time_step_rank`]: u32(delta.vHeads),
+      [`${a}.ssm.group_count`]: u32(delta.groups),
+      // Layer 0 recurrent, layer 1 full attention.
+      [`${a}.full_attention_interval`]: u32(2),
+    };
+  }
+  /** A linear-attention layer as Ollama published it: `ssm_dt` without its `.bias` suffix. */
+  function deltaLayer(w: Weights, b: string, embd: number, fused: boolean): GgufWriteTensor[] {
+    const key = delta.state * delta.groups;
+    const value = delta.state * delta.vHeads;
+    const out = [
+      w.tensor(`${b}ssm_conv1d.weight`, [delta.conv, 2 * key + value]),
+      w.tensor(`${b}ssm_dt`, [delta.vHeads]),
+      w.tensor(`${b}ssm_a`, [delta.vHeads]),
+      w.norm(`${b}ssm_norm.weight`, delta.state),
+      w.tensor(`${b}ssm_out.weight`, [value, embd]),
+    ];
+    if (fused) out.push(w.tensor(`${b}ssm_in.weight`, [embd, 2 * key + 2 * value]), w.tensor(`${b}ssm_ba.weight`, [embd, 2 * delta.vHeads]));
+    else {
+      out.push(
+        w.tensor(`${b}attn_qkv.weight`, [embd, 2 * key + value]),
+        w.tensor(`${b}attn_gate.weight`, [embd, value]),
+        w.tensor(`${b}ssm_beta.weight`, [embd, delta.vHeads]),
+        w.tensor(`${b}ssm_alpha.weight`, [embd, delta.vHeads]),
+      );
+    }
+    return out;
+  }
+  /** Qwen3-Next-style gated full attention: Q carries its gate (twice the width), Q/K norms. */
+  const gatedAttention = (w: Weights, b: string, embd: number, heads: number, kv: number, hd: number): GgufWriteTensor[] => [
+    w.tensor(`${b}attn_q.weight`, [embd, 2 * heads * hd]),
+    w.tensor(`${b}attn_k.weight`, [embd, kv * hd]),
+    w.tensor(`${b}attn_v.weight`, [embd, kv * hd]),
+    w.tensor(`${b}attn_output.weight`, [heads * hd, embd]),
+    w.norm(`${b}attn_q_norm.weight`, hd),
+    w.norm(`${b}attn_k_norm.weight`, hd),
+  ];
+  const sharedExpert = (w: Weights, b: string, embd: number, ff: number): GgufWriteTensor[] => [
+    w.tensor(`${b}ffn_gate_inp_shexp.weight`, [embd]),
+    w.tensor(`${b}ffn_gate_shexp.weight`, [embd, ff]),
+    w.tensor(`${b}ffn_up_shexp.weight`, [embd, ff]),
+    w.tensor(`${b}ffn_down_shexp.weight`, [ff, embd]),
+  ];
+
+  it("qwen3next: the KV-head array collapsed, ssm_dt renamed; a gated delta-net layer and a gated attention layer", async () => {
+    const s = { embd: 32, layers: 2, ff: 32, heads: 2, kvHeads: [0, 1], headDim: 16 };
+    await loadsAs(
+      "qwen3next",
+      {
+        arch: "qwen3next",
+        keys: {
+          ...decoderKeys("qwen3next", s),
+          ...deltaKeys("qwen3next"),
+          "qwen3next.expert_count": u32(4),
+          "qwen3next.expert_used_count": u32(2),
+          "qwen3next.expert_feed_forward_length": u32(16),
+          "qwen3next.expert_shared_feed_forward_length": u32(16),
+        },
+        tensors: (w) => [
+          ...head(w, 32),
+          w.norm("output_norm.weight", 32),
+          ...[0, 1].flatMap((i) => {
+            const b = `blk.${i}.`;
+            return [
+              w.norm(`${b}attn_norm.weight`, 32),
+              w.norm(`${b}post_attention_norm.weight`, 32),
+              ...(i === 0 ? deltaLayer(w, b, 32, true) : gatedAttention(w, b, 32, 2, 1, 16)),
+              ...experts(w, b, 32, 16, 4),
+              ...sharedExpert(w, b, 32, 16),
+            ];
+          }),
+        ],
+      },
+      "qwen3next",
+    );
+  });
+
+  for (const arch of ["qwen35", "qwen35moe"] as const) {
+    it(`${arch}: KV-head array, 3→4 rope sections, ssm_dt; the vision tower and the MTP layer hidden`, async () => {
+      const moe = arch === "qwen35moe";
+      const s = { embd: 32, layers: 2, ff: 32, heads: 2, kvHeads: [0, 1], headDim: 16 };
+      await loadsAs(
+        arch,
+        {
+          arch,
+          keys: {
+            ...decoderKeys(arch, s),
+            ...deltaKeys(arch),
+            [`${arch}.rope.dimension_sections`]: { type: "array<int32>", value: [2, 3, 3] },
+            [`${arch}.vision.block_count`]: u32(1),
+            ...(moe
+              ? {
+                  [`${arch}.expert_count`]: u32(4),
+                  [`${arch}.expert_used_count`]: u32(2),
+                  [`${arch}.expert_feed_forward_length`]: u32(16),
+                  [`${arch}.expert_shared_feed_forward_length`]: u32(16),
+                }
+              : {}),
+          },
+          tensors: (w) => [
+            ...head(w, 32),
+            w.norm("output_norm.weight", 32),
+            ...[0, 1].flatMap((i) => {
+              const b = `blk.${i}.`;
+              return [
+                w.norm(`${b}attn_norm.weight`, 32),
+                w.norm(`${b}post_attention_norm.weight`, 32),
+                ...(i === 0 ? deltaLayer(w, b, 32, false) : gatedAttention(w, b, 32, 2, 1, 16)),
+                ...(moe ? [...experts(w, b, 32, 16, 4), ...sharedExpert(w, b, 32, 16)] : ffn(w, b, 32, 32)),
+              ];
+            }),
+            w.tensor("mtp.fc.weight", [64, 32]),
+            w.tensor("v.blk.0.attn_qkv.weight", [16, 48]),
+          ],
+        },
+        arch,
+      );
+    });
+  }
+
+  /**
+   * A Nemotron-H hybrid as Ollama published it: a Mamba-2 layer, an attention layer and a latent
+   * mixture-of-experts layer (per-layer KV heads and FFN widths say which), `ffn_latent_in/out`.
+   */
+  function nemotron(arch: string, extra: (w: Weights) => GgufWriteTensor[]): SyntheticModel {
+    const a = arch;
+    const inner = 32;
+    const state = 16;
+    const ssmHeads = 2;
+    const latent = 16;
+    return {
+      arch,
+      keys: {
+        ...decoderKeys(a, { embd: 32, layers: 3, ff: 0, heads: 2, kvHeads: [0, 1, 0], headDim: 16 }),
+        [`${a}.feed_forward_length`]: { type: "array<int32>", value: [0, 0, 32] },
+        [`${a}.attention.layer_norm_epsilon`]: f32(1e-5),
+        [`${a}.ssm.conv_kernel`]: u32(4),
+        [`${a}.ssm.inner_size`]: u32(inner),
+        [`${a}.ssm.state_size`]: u32(state),
+        [`${a}.ssm.time_step_rank`]: u32(ssmHeads),
+        [`${a}.ssm.group_count`]: u32(1),
+        [`${a}.expert_count`]: u32(4),
+        [`${a}.expert_used_count`]: u32(2),
+        [`${a}.expert_feed_forward_length`]: u32(16),
+        [`${a}.expert_shared_feed_forward_length`]: u32(16),
+      },
+      tensors: (w) => [
+        ...head(w, 32),
+        w.norm("output_norm.weight", 32),
+        ...[0, 1, 2].map((i) => w.norm(`blk.${i}.attn_norm.weight`, 32)),
+        w.tensor("blk.0.ssm_in.weight", [32, 2 * inner + 2 * state + ssmHeads]),
+        w.tensor("blk.0.ssm_conv1d.weight", [4, inner + 2 * state]),
+        w.tensor("blk.0.ssm_conv1d.bias", [inner + 2 * state]),
+        w.tensor("blk.0.ssm_dt.bias", [ssmHeads]),
+        w.tensor("blk.0.ssm_a", [1, ssmHeads]),
+        w.tensor("blk.0.ssm_d", [1, ssmHeads]),
+        w.norm("blk.0.ssm_norm.weight", inner),
+        w.tensor("blk.0.ssm_out.weight", [inner, 32]),
+        ...attention(w, "blk.1.", 32, 32, 16).slice(1),
+        w.tensor("blk.2.ffn_gate_inp.weight", [32, 4]),
+        w.tensor("blk.2.exp_probs_b.bias", [4]),
+        w.tensor("blk.2.ffn_latent_in.weight", [32, latent]),
+        w.tensor("blk.2.ffn_latent_out.weight", [latent, 32]),
+        w.tensor("blk.2.ffn_up_exps.weight", [latent, 16, 4]),
+        w.tensor("blk.2.ffn_down_exps.weight", [16, latent, 4]),
+        w.tensor("blk.2.ffn_up_shexp.weight", [32, 16]),
+        w.tensor("blk.2.ffn_down_shexp.weight", [16, 32]),
+        ...extra(w),
+      ],
+    };
+  }
+
+  it("nemotron_h_moe: the latent FFN under llama.cpp's names, its size from the tensor; MTP hidden", async () => {
+    const out = await loadsAs("nemotron_h_moe", nemotron("nemotron_h_moe", (w) => [w.tensor("mtp.layers.0.eh_proj.weight", [64, 32])]), "nemotron_h_moe");
+    assert.equal((await readGguf(out)).metadata["nemotron_h_moe.moe_latent_size"], 16);
+  });
+
+  it("nemotron_h_omni loads as nemotron_h_moe, its vision and audio towers hidden", async () => {
+    await loadsAs(
+      "nemotron_h_omni",
+      nemotron("nemotron_h_omni", (w) => [w.tensor("v.blk.0.attn_qkv.weight", [16, 48]), w.tensor("a.blk.0.attn_qkv.weight", [16, 48])]),
+      "nemotron_h_moe",
+    );
+  });
+
+  it("gemma4: the SentencePiece tokenizer name fixed, expert gate and up fused, the per-expert scale renamed; audio and vision hidden", async () => {
+    const vocab = await spmVocab();
+    // Gemma 4's vocabulary is BPE with merges; Ollama's converter named its model `llama`.
+    vocab["tokenizer.ggml.merges"] = { type: "array<string>", value: ["▁ t", "h e"] };
+    const s = { embd: 32, layers: 2, ff: 64, heads: 2, kvHeads: 1, headDim: 16 };
+    const out = await loadsAs(
+      "gemma4",
+      {
+        arch: "gemma4",
+        vocab,
+        keys: {
+          ...decoderKeys("gemma4", s),
+          "gemma4.attention.sliding_window": u32(16),
+          "gemma4.attention.sliding_window_pattern": { type: "array<bool>", value: [true, false] },
+          "gemma4.attention.key_length_swa": u32(16),
+          "gemma4.attention.value_length_swa": u32(16),
+          "gemma4.embedding_length_per_layer_input": u32(8),
+          "gemma4.expert_count": u32(4),
+          "gemma4.expert_used_count": u32(2),
+          "gemma4.expert_feed_forward_length": u32(16),
+        },
+        tensors: (w) => [
+          w.tensor("token_embd.weight", [32, SPM_VOCAB]),
+          w.tensor("per_layer_token_embd.weight", [8 * 2, SPM_VOCAB]),
+          w.tensor("per_layer_model_proj.weight", [32, 8 * 2]),
+          w.norm("per_layer_proj_norm.weight", 8),
+          w.norm("output_norm.weight", 32),
+          ...[0, 1].flatMap((i) => {
+            const b = `blk.${i}.`;
+            return [
+              ...attention(w, b, 32, 32, 16),
+              w.norm(`${b}attn_q_norm.weight`, 16),
+              w.norm(`${b}attn_k_norm.weight`, 16),
+              w.norm(`${b}post_attention_norm.weight`, 32),
+              ...(i === 1 ? [w.norm("rope_freqs.weight", 8)] : []),
+              w.norm(`${b}ffn_norm.weight`, 32),
+              ...ffn(w, b, 32, 64),
+              w.norm(`${b}post_ffw_norm.weight`, 32),
+              w.tensor(`${b}ffn_gate_inp.weight`, [32, 4]),
+              w.norm(`${b}ffn_gate_inp.scale`, 32),
+              w.norm(`${b}ffn_gate_inp.per_expert_scale`, 4),
+              w.norm(`${b}pre_ffw_norm_2.weight`, 32),
+              w.norm(`${b}post_ffw_norm_1.weight`, 32),
+              w.norm(`${b}post_ffw_norm_2.weight`, 32),
+              w.tensor(`${b}ffn_gate_exps.weight`, [32, 16, 4]),
+              w.tensor(`${b}ffn_up_exps.weight`, [32, 16, 4]),
+              w.tensor(`${b}ffn_down_exps.weight`, [16, 32, 4]),
+              w.tensor(`${b}inp_gate.weight`, [32, 8]),
+              w.tensor(`${b}proj.weight`, [8, 32]),
+              w.norm(`${b}post_norm.weight`, 32),
+            ];
+          }),
+          w.tensor("v.blk.0.attn_q.weight", [16, 16]),
+          w.tensor("a.blk.0.attn_q.weight", [16, 16]),
+        ],
+      },
+      "gemma4",
+    );
+    const g = await readGguf(out);
+    assert.equal(g.metadata["tokenizer.ggml.model"], "gemma4");
+    assert.ok(names(g).has("blk.1.ffn_gate_up_exps.weight"));
+  });
+
+  it("gemma3n: token_embd and the vocabulary cut to the per-layer rows (the multimodal tokens dropped)", async () => {
+    // llama.cpp fixes gemma3n's AltUp inputs (4), LAuReL rank (64) and per-layer width (256).
+    const altup = 4;
+    const s = { embd: 32, layers: 1, ff: 64, heads: 2, kvHeads: 1, headDim: 16 };
+    await loadsAs(
+      "gemma3n",
+      {
+        arch: "gemma3n",
+        vocab: await spmVocab(["<unused0>", "<unused1>", "<image>", "<audio>"]),
+        keys: { ...decoderKeys("gemma3n", s), "gemma3n.attention.sliding_window": u32(16) },
+        tensors: (w) => [
+          w.tensor("token_embd.weight", [32, SPM_VOCAB + 4]),
+          w.tensor("per_layer_token_embd.weight", [256, SPM_VOCAB], "F16"),
+          w.tensor("per_layer_model_proj.weight", [32, 256]),
+          w.norm("per_layer_proj_norm.weight", 256),
+          w.tensor("altup_proj.weight", [32, 32, altup - 1]),
+          w.tensor("altup_unembd_proj.weight", [32, 32, altup - 1]),
+          w.norm("output_norm.weight", 32),
+          ...attention(w, "blk.0.", 32, 32, 16),
+          w.norm("blk.0.attn_q_norm.weight", 16),
+          w.norm("blk.0.attn_k_norm.weight", 16),
+          w.norm("blk.0.post_attention_norm.weight", 32),
+          w.norm("blk.0.ffn_norm.weight", 32),
+          ...ffn(w, "blk.0.", 32, 64),
+          w.norm("blk.0.post_ffw_norm.weight", 32),
+          w.tensor("blk.0.inp_gate.weight", [32, 256]),
+          w.tensor("blk.0.proj.weight", [256, 32]),
+          w.norm("blk.0.post_norm.weight", 32),
+          w.tensor("blk.0.altup_correct_coef.weight", [altup, altup]),
+          w.norm("blk.0.altup_correct_scale.weight", 32),
+          w.tensor("blk.0.altup_predict_coef.weight", [altup, altup * altup]),
+          w.tensor("blk.0.altup_router.weight", [32, altup]),
+          w.norm("blk.0.altup_router_norm.weight", 32),
+          w.tensor("blk.0.laurel_l.weight", [32, 64]),
+          w.tensor("blk.0.laurel_r.weight", [64, 32]),
+          w.norm("blk.0.laurel_post_norm.weight", 32),
+          w.tensor("v.patch.weight", [16]),
+        ],
+      },
+      "gemma3n",
     );
   });
 });
