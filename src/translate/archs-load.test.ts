@@ -8,8 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { GgufWriteTensor } from "../gguf/index.js";
+import type { GgufTypedValue, GgufWriteTensor } from "../gguf/index.js";
 import { readGguf } from "../gguf/index.js";
+import { createEngineRunner } from "../runner/index.js";
 import { tempDir } from "../testing/fixtures.js";
 import { Translator } from "./index.js";
 import { decoderKeys, generates, meta, names, SPM_VOCAB, spmVocab, type SyntheticModel, type Weights, writeSynthetic } from "./testing.js";
@@ -561,5 +562,73 @@ describe("published text models load in llama.cpp after translation", () => {
       },
       "gemma3n",
     );
+  });
+
+  it("Snowflake Arctic Embed 2: the base64 charsmap decoded; the XLM-R (bert + UGM tokenizer) model embeds", async () => {
+    // A minimal precompiled charsmap: a 256-node XCDA trie that matches nothing (every input byte
+    // passes through unnormalised) and one empty replacement string, published as base64 characters.
+    const charsmap = Buffer.concat([Buffer.from([0, 4, 0, 0]), Buffer.alloc(1024), Buffer.from([0])]);
+    const pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", ..."abcdefghijklmnopqrstuvwxyz".split(""), "▁a", "▁t", "on", "ce", "▁time"];
+    const vocab: Record<string, GgufTypedValue> = {
+      "tokenizer.ggml.model": str("t5"),
+      "tokenizer.ggml.pre": str("default"),
+      "tokenizer.ggml.tokens": { type: "array<string>", value: pieces },
+      "tokenizer.ggml.scores": { type: "array<float32>", value: pieces.map((_, i) => -i / 10) },
+      "tokenizer.ggml.token_type": { type: "array<int32>", value: pieces.map((_, i) => (i === 3 ? 2 : i < 3 ? 3 : 1)) },
+      "tokenizer.ggml.bos_token_id": u32(0),
+      "tokenizer.ggml.padding_token_id": u32(1),
+      "tokenizer.ggml.eos_token_id": u32(2),
+      "tokenizer.ggml.unknown_token_id": u32(3),
+      "tokenizer.ggml.cls_token_id": u32(0),
+      "tokenizer.ggml.seperator_token_id": u32(2),
+      "tokenizer.ggml.token_type_count": u32(1),
+      "tokenizer.ggml.precompiled_charsmap": { type: "array<string>", value: [...charsmap.toString("base64")] },
+    };
+    const src = join(dir, "snowflake.gguf");
+    const n = pieces.length;
+    await writeSynthetic(src, {
+      arch: "bert",
+      vocab,
+      keys: {
+        "bert.context_length": u32(64),
+        "bert.embedding_length": u32(32),
+        "bert.block_count": u32(1),
+        "bert.feed_forward_length": u32(64),
+        "bert.attention.head_count": u32(2),
+        "bert.attention.layer_norm_epsilon": f32(1e-5),
+        "bert.attention.causal": { type: "bool", value: false },
+        "bert.pooling_type": u32(2),
+      },
+      tensors: (w) => {
+        const wb = (name: string, dims: number[]) => [w.tensor(`${name}.weight`, dims), w.tensor(`${name}.bias`, [dims[1] ?? dims[0]!])];
+        const ln = (name: string) => [w.norm(`${name}.weight`, 32), w.tensor(`${name}.bias`, [32])];
+        return [
+          w.tensor("token_embd.weight", [32, n]),
+          w.tensor("token_types.weight", [32, 1]),
+          w.tensor("position_embd.weight", [32, 64]),
+          ...ln("token_embd_norm"),
+          ...wb("blk.0.attn_q", [32, 32]),
+          ...wb("blk.0.attn_k", [32, 32]),
+          ...wb("blk.0.attn_v", [32, 32]),
+          ...wb("blk.0.attn_output", [32, 32]),
+          ...ln("blk.0.attn_output_norm"),
+          ...wb("blk.0.ffn_up", [32, 64]),
+          ...wb("blk.0.ffn_down", [64, 32]),
+          ...ln("blk.0.layer_output_norm"),
+        ];
+      },
+    });
+    // llama.cpp refuses the published charsmap (an array of strings where it reads bytes).
+    await assert.rejects(createEngineRunner({ modelPath: src, numCtx: 64, numGpu: 0, embedding: true }), /precompiled_charsmap/);
+    const load = await translator.prepare({ modelPath: src, numCtx: 64, embedding: true });
+    assert.notEqual(load.modelPath, src);
+    const runner = await createEngineRunner({ modelPath: load.modelPath, numCtx: 64, numGpu: 0, embedding: true });
+    try {
+      const { embeddings } = await runner.embed(["once upon a time"]);
+      assert.equal(embeddings[0]!.length, 32);
+      assert.ok(embeddings[0]!.every(Number.isFinite) && embeddings[0]!.some((x) => x !== 0));
+    } finally {
+      await runner.close();
+    }
   });
 });
