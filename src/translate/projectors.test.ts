@@ -16,7 +16,16 @@ import { type CompletionChunk, IMAGE_MARKER } from "../runner/types.js";
 import { tempDir } from "../testing/fixtures.js";
 import { makePng } from "../testing/png.js";
 import { Translator } from "./index.js";
-import { meta, type Weights, writeLlamaLike, writeSynthetic } from "./testing.js";
+import {
+  meta,
+  type Weights,
+  writeLlamaLike,
+  writePublishedLlama4,
+  writePublishedMistral3,
+  writePublishedQwen25vl,
+  writePublishedQwen3vl,
+  writeSynthetic,
+} from "./testing.js";
 
 const { u32, f32 } = meta;
 const lib = mtmdLibrary();
@@ -135,6 +144,21 @@ describe("projectors from published files load in mtmd and encode images", { ski
     const { images } = await seesImages(load.modelPath, load.projectorPath!);
     assert.ok(images[0]!.promptTokens >= patches);
   });
+
+  for (const [name, write, type] of [
+    ["qwen25vl", writePublishedQwen25vl, "qwen2.5vl_merger"],
+    ["qwen3vl", writePublishedQwen3vl, "qwen3vl_merger"],
+    ["mistral3", writePublishedMistral3, "pixtral"],
+    ["llama4", writePublishedLlama4, "llama4"],
+  ] as const) {
+    it(`${name}: the ${type} projector from the monolithic file encodes images for the translated text model`, async () => {
+      const src = join(dir, `${name}.gguf`);
+      await write(src);
+      const load = await translator.prepare({ modelPath: src, numCtx: 2048 });
+      assert.equal((await readGguf(load.projectorPath!)).metadata["clip.projector_type"], type);
+      await seesImages(load.modelPath, load.projectorPath!);
+    });
+  }
 });
 
 
