@@ -521,15 +521,17 @@ describe("published text models load in llama.cpp after translation", () => {
     assert.ok(names(g).has("blk.1.ffn_gate_up_exps.weight"));
   });
 
-  it("gemma3n: token_embd and the vocabulary cut to the per-layer rows (the multimodal tokens dropped)", async () => {
+  it("gemma3n: token_embd and the vocabulary cut to the per-layer rows (the multimodal tokens dropped), token types and EOS fixed", async () => {
     // llama.cpp fixes gemma3n's AltUp inputs (4), LAuReL rank (64) and per-layer width (256).
     const altup = 4;
     const s = { embd: 32, layers: 1, ff: 64, heads: 2, kvHeads: 1, headDim: 16 };
-    await loadsAs(
+    const vocab = await spmVocab(["<unused0>", "<unused1>", "<image>", "<audio>"]);
+    vocab["tokenizer.ggml.tokens"]!.value = (vocab["tokenizer.ggml.tokens"]!.value as string[]).map((t, i) => (i === 300 ? "<unused99>" : t));
+    const out = await loadsAs(
       "gemma3n",
       {
         arch: "gemma3n",
-        vocab: await spmVocab(["<unused0>", "<unused1>", "<image>", "<audio>"]),
+        vocab,
         keys: { ...decoderKeys("gemma3n", s), "gemma3n.attention.sliding_window": u32(16) },
         tensors: (w) => [
           w.tensor("token_embd.weight", [32, SPM_VOCAB + 4]),
@@ -562,6 +564,15 @@ describe("published text models load in llama.cpp after translation", () => {
       },
       "gemma3n",
     );
+    const g = await readGguf(out);
+    const te = g.tensors.find((t) => t.name === "token_embd.weight")!;
+    assert.deepEqual(te.dims, [32, SPM_VOCAB]);
+    assert.equal(te.size, 32 * SPM_VOCAB * 4);
+    assert.equal((g.metadata["tokenizer.ggml.tokens"] as string[]).length, SPM_VOCAB);
+    assert.equal((g.metadata["tokenizer.ggml.token_type"] as number[])[300], 1, "<unused…> is a normal token");
+    assert.equal((g.metadata["tokenizer.ggml.token_type"] as number[])[3], 6, "<0x00> is a byte token");
+    assert.deepEqual(g.metadata["tokenizer.ggml.eos_token_ids"], [1, 106]);
+    assert.ok(!names(g).has("v.patch.weight"));
   });
 
   it("Snowflake Arctic Embed 2: the base64 charsmap decoded; the XLM-R (bert + UGM tokenizer) model embeds", async () => {
@@ -622,6 +633,9 @@ describe("published text models load in llama.cpp after translation", () => {
     await assert.rejects(createEngineRunner({ modelPath: src, numCtx: 64, numGpu: 0, embedding: true }), /precompiled_charsmap/);
     const load = await translator.prepare({ modelPath: src, numCtx: 64, embedding: true });
     assert.notEqual(load.modelPath, src);
+    const g = await readGguf(load.modelPath);
+    assert.equal(g.types["tokenizer.ggml.precompiled_charsmap"], "array<uint8>");
+    assert.deepEqual(g.metadata["tokenizer.ggml.precompiled_charsmap"], [...charsmap]);
     const runner = await createEngineRunner({ modelPath: load.modelPath, numCtx: 64, numGpu: 0, embedding: true });
     try {
       const { embeddings } = await runner.embed(["once upon a time"]);

@@ -13,7 +13,7 @@ import { type GgufTypedValue, type GgufWriteTensor, readGguf } from "../gguf/ind
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { createEngineRunner } from "../runner/index.js";
 import { type CompletionChunk, IMAGE_MARKER } from "../runner/types.js";
-import { tempDir } from "../testing/fixtures.js";
+import { model, tempDir } from "../testing/fixtures.js";
 import { makePng } from "../testing/png.js";
 import { Translator } from "./index.js";
 import {
@@ -140,9 +140,13 @@ describe("projectors from published files load in mtmd and encode images", { ski
       ],
     });
     const load = await translator.prepare({ modelPath: text, projectorPath: proj, numCtx: 2048 });
+    assert.equal(load.modelPath, text, "the text model needs nothing");
     assert.equal((await readGguf(load.projectorPath!)).metadata["clip.projector_type"], "mlp");
     const { images } = await seesImages(load.modelPath, load.projectorPath!);
     assert.ok(images[0]!.promptTokens >= patches);
+    // A projector that names its type is used as it is.
+    const typed = model("mmproj-tinygemma3.gguf");
+    assert.equal((await translator.prepare({ modelPath: text, projectorPath: typed, numCtx: 64 })).projectorPath, typed);
   });
 
   for (const [name, write, type] of [
