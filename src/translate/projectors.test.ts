@@ -59,6 +59,7 @@ async function seesImages(modelPath: string, projectorPath: string): Promise<{ t
       return { promptTokens: done!.timings.promptTokens, evalTokens: done!.timings.evalTokens, logprobs };
     };
     const text = await run();
+    assert.ok(text.evalTokens >= 1, "the text model generates");
     const images = [await run([stripes]), await run([checks])];
     for (const seen of images) {
       assert.ok(seen.promptTokens > text.promptTokens, `the image adds positions (${seen.promptTokens} vs ${text.promptTokens})`);
@@ -151,7 +152,8 @@ describe("projectors from published files load in mtmd and encode images", { ski
 
   for (const [name, write, type] of [
     ["qwen25vl", writePublishedQwen25vl, "qwen2.5vl_merger"],
-    ["qwen3vl", writePublishedQwen3vl, "qwen3vl_merger"],
+    ["qwen3vl", (path: string) => writePublishedQwen3vl(path), "qwen3vl_merger"],
+    ["qwen3vlmoe", (path: string) => writePublishedQwen3vl(path, "qwen3vlmoe"), "qwen3vl_merger"],
     ["mistral3", writePublishedMistral3, "pixtral"],
     ["llama4", writePublishedLlama4, "llama4"],
   ] as const) {

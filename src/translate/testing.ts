@@ -297,8 +297,8 @@ export interface LlamaLikeShape {
   ff: number;
   qkvBias?: boolean;
   qkNorm?: boolean;
-  /** Layers i with (i + 1) % every == 0 are mixture-of-experts with a shared expert (llama4's interleave). */
-  moe?: { every: number; experts: number; ff: number };
+  /** Layers i with (i + 1) % every == 0 are mixture-of-experts, with a shared expert unless `shared` is false (llama4's interleave). */
+  moe?: { every: number; experts: number; ff: number; shared?: boolean };
   /** Extra metadata (arch-prefixed keys, vision hyper-parameters). */
   keys?: Md;
   /** Extra tensors (an embedded vision tower in its published names). */
@@ -373,10 +373,14 @@ export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3):
               w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
               w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
               w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
-              w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
-              w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
-              w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
             );
+            if (m.shared !== false) {
+              tensors.push(
+                w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
+                w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
+                w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
+              );
+            }
           } else {
             tensors.push(
               w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
@@ -538,11 +542,12 @@ export async function writePublishedQwen25vl(path: string): Promise<void> {
  */
 export const QWEN3VL_PATCH = 16;
 
-export async function writePublishedQwen3vl(path: string): Promise<void> {
+export async function writePublishedQwen3vl(path: string, arch: "qwen3vl" | "qwen3vlmoe" = "qwen3vl"): Promise<void> {
   const text = 128;
   const merged = V.embd * 4;
+  const a = arch;
   await writeLlamaLike(path, {
-    arch: "qwen3vl",
+    arch,
     embd: text,
     layers: 2,
     heads: 1,
@@ -550,15 +555,20 @@ export async function writePublishedQwen3vl(path: string): Promise<void> {
     headDim: 128,
     ff: 128,
     qkNorm: true,
+    // Qwen3-VL-MoE: every layer routed, no shared expert (llama.cpp's qwen3vlmoe).
+    ...(arch === "qwen3vlmoe" ? { moe: { every: 1, experts: 4, ff: 32, shared: false } } : {}),
     keys: {
-      "qwen3vl.vision.block_count": u32(2),
-      "qwen3vl.vision.embedding_length": u32(V.embd),
-      "qwen3vl.vision.attention.head_count": u32(V.heads),
-      "qwen3vl.vision.attention.layer_norm_epsilon": f32(1e-6),
-      "qwen3vl.vision.patch_size": u32(QWEN3VL_PATCH),
-      "qwen3vl.vision.spatial_merge_size": u32(2),
-      "qwen3vl.vision.num_channels": u32(3),
-      "qwen3vl.vision.deepstack_visual_indexes": { type: "array<int32>", value: [1] },
+      ...(arch === "qwen3vlmoe"
+        ? { [`${a}.expert_count`]: u32(4), [`${a}.expert_used_count`]: u32(2), [`${a}.expert_feed_forward_length`]: u32(32) }
+        : {}),
+      [`${a}.vision.block_count`]: u32(2),
+      [`${a}.vision.embedding_length`]: u32(V.embd),
+      [`${a}.vision.attention.head_count`]: u32(V.heads),
+      [`${a}.vision.attention.layer_norm_epsilon`]: f32(1e-6),
+      [`${a}.vision.patch_size`]: u32(QWEN3VL_PATCH),
+      [`${a}.vision.spatial_merge_size`]: u32(2),
+      [`${a}.vision.num_channels`]: u32(3),
+      [`${a}.vision.deepstack_visual_indexes`]: { type: "array<int32>", value: [1] },
     },
     tensors: (w) => [
       w.tensor("v.patch_embed.weight", [QWEN3VL_PATCH, QWEN3VL_PATCH, 2, V.embd * 3], "F16"),
