@@ -397,12 +397,11 @@ describe("published text models load in llama.cpp after translation", () => {
    * A Nemotron-H hybrid as Ollama published it: a Mamba-2 layer, an attention layer and a latent
    * mixture-of-experts layer (per-layer KV heads and FFN widths say which), `ffn_latent_in/out`.
    */
-  function nemotron(arch: string, extra: (w: Weights) => GgufWriteTensor[]): SyntheticModel {
+  function nemotron(arch: string, extra: (w: Weights) => GgufWriteTensor[], dense = false): SyntheticModel {
     const a = arch;
     const inner = 32;
     const state = 16;
     const ssmHeads = 2;
-    const latent = 16;
     return {
       arch,
       keys: {
@@ -414,10 +413,14 @@ describe("published text models load in llama.cpp after translation", () => {
         [`${a}.ssm.state_size`]: u32(state),
         [`${a}.ssm.time_step_rank`]: u32(ssmHeads),
         [`${a}.ssm.group_count`]: u32(1),
-        [`${a}.expert_count`]: u32(4),
-        [`${a}.expert_used_count`]: u32(2),
-        [`${a}.expert_feed_forward_length`]: u32(16),
-        [`${a}.expert_shared_feed_forward_length`]: u32(16),
+        ...(dense
+          ? {}
+          : {
+              [`${a}.expert_count`]: u32(4),
+              [`${a}.expert_used_count`]: u32(2),
+              [`${a}.expert_feed_forward_length`]: u32(16),
+              [`${a}.expert_shared_feed_forward_length`]: u32(16),
+            }),
       },
       tensors: (w) => [
         ...head(w, 32),
@@ -432,17 +435,24 @@ describe("published text models load in llama.cpp after translation", () => {
         w.norm("blk.0.ssm_norm.weight", inner),
         w.tensor("blk.0.ssm_out.weight", [inner, 32]),
         ...attention(w, "blk.1.", 32, 32, 16).slice(1),
-        w.tensor("blk.2.ffn_gate_inp.weight", [32, 4]),
-        w.tensor("blk.2.exp_probs_b.bias", [4]),
-        w.tensor("blk.2.ffn_latent_in.weight", [32, latent]),
-        w.tensor("blk.2.ffn_latent_out.weight", [latent, 32]),
-        w.tensor("blk.2.ffn_up_exps.weight", [latent, 16, 4]),
-        w.tensor("blk.2.ffn_down_exps.weight", [16, latent, 4]),
-        w.tensor("blk.2.ffn_up_shexp.weight", [32, 16]),
-        w.tensor("blk.2.ffn_down_shexp.weight", [16, 32]),
+        ...(dense ? [w.tensor("blk.2.ffn_up.weight", [32, 32]), w.tensor("blk.2.ffn_down.weight", [32, 32])] : latentMoe(w)),
         ...extra(w),
       ],
     };
+  }
+  /** Nemotron-H's latent mixture of experts at layer 2, in Ollama's names (`ffn_latent_in/out`). */
+  function latentMoe(w: Weights): GgufWriteTensor[] {
+    const latent = 16;
+    return [
+      w.tensor("blk.2.ffn_gate_inp.weight", [32, 4]),
+      w.tensor("blk.2.exp_probs_b.bias", [4]),
+      w.tensor("blk.2.ffn_latent_in.weight", [32, latent]),
+      w.tensor("blk.2.ffn_latent_out.weight", [latent, 32]),
+      w.tensor("blk.2.ffn_up_exps.weight", [latent, 16, 4]),
+      w.tensor("blk.2.ffn_down_exps.weight", [16, latent, 4]),
+      w.tensor("blk.2.ffn_up_shexp.weight", [32, 16]),
+      w.tensor("blk.2.ffn_down_shexp.weight", [16, 32]),
+    ];
   }
 
   it("nemotron_h_moe: the latent FFN under llama.cpp's names, its size from the tensor; MTP hidden", async () => {
@@ -450,12 +460,10 @@ describe("published text models load in llama.cpp after translation", () => {
     assert.equal((await readGguf(out)).metadata["nemotron_h_moe.moe_latent_size"], 16);
   });
 
-  it("nemotron_h_omni loads as nemotron_h_moe, its vision and audio towers hidden", async () => {
-    await loadsAs(
-      "nemotron_h_omni",
-      nemotron("nemotron_h_omni", (w) => [w.tensor("v.blk.0.attn_qkv.weight", [16, 48]), w.tensor("a.blk.0.attn_qkv.weight", [16, 48])]),
-      "nemotron_h_moe",
-    );
+  it("nemotron_h_omni loads as nemotron_h_moe (with experts) or nemotron_h (without), its vision and audio towers hidden", async () => {
+    const towers = (w: Weights) => [w.tensor("v.blk.0.attn_qkv.weight", [16, 48]), w.tensor("a.blk.0.attn_qkv.weight", [16, 48])];
+    await loadsAs("nemotron_h_omni", nemotron("nemotron_h_omni", towers), "nemotron_h_moe");
+    await loadsAs("nemotron_h_omni_dense", nemotron("nemotron_h_omni", towers, true), "nemotron_h");
   });
 
   it("gemma4: the SentencePiece tokenizer name fixed, expert gate and up fused, the per-expert scale renamed; audio and vision hidden", async () => {
