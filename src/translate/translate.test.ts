@@ -8,7 +8,16 @@ import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testing/fixtures.js";
 import { ModelLoadError } from "../util/errors.js";
 import { IncompatibleModelError, Translator } from "./index.js";
-import { bytesOf, generates, tinyGemma3Projector, writePublishedGemma3, writePublishedGptoss } from "./testing.js";
+import {
+  bytesOf,
+  generates,
+  tinyGemma3Projector,
+  writePublishedGemma3,
+  writePublishedGptoss,
+  writePublishedMistral3,
+  writePublishedQwen25vl,
+  writePublishedQwen3vl,
+} from "./testing.js";
 
 const sha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
 
@@ -94,6 +103,21 @@ describe("translation of published models", () => {
     const again = await t.prepare({ modelPath: gemma(), numCtx: 64 });
     assert.equal(again.modelPath, b.modelPath);
     assert.equal(statSync(b.modelPath).mtimeMs, mtime);
+  });
+
+  it("the translations with data operations (QKV merge, patch split, Q/K permutation, F32 promotion) are byte-identical between two runs too", async () => {
+    for (const [name, write] of [
+      ["qwen25vl", writePublishedQwen25vl],
+      ["qwen3vl", writePublishedQwen3vl],
+      ["mistral3", writePublishedMistral3],
+    ] as const) {
+      const src = join(dir, `${name}.gguf`);
+      await write(src);
+      const a = await new Translator({ dir: join(dir, `${name}-a`) }).prepare({ modelPath: src, numCtx: 64 });
+      const b = await new Translator({ dir: join(dir, `${name}-b`) }).prepare({ modelPath: src, numCtx: 64 });
+      assert.equal(sha(a.modelPath), sha(b.modelPath), `${name} text model`);
+      assert.equal(sha(a.projectorPath!), sha(b.projectorPath!), `${name} projector`);
+    }
   });
 
   it("a torn translation (short, or still the source's header) is written again by the next process's first load", async () => {
