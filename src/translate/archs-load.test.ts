@@ -13,42 +13,23 @@ import { readGguf } from "../gguf/index.js";
 import { createEngineRunner } from "../runner/index.js";
 import { tempDir } from "../testing/fixtures.js";
 import { Translator } from "./index.js";
-import { decoderKeys, generates, meta, names, SPM_VOCAB, spmVocab, type SyntheticModel, type Weights, writeSynthetic } from "./testing.js";
+import {
+  attention,
+  decoderKeys,
+  experts,
+  ffn,
+  generates,
+  head,
+  meta,
+  names,
+  SPM_VOCAB,
+  spmVocab,
+  type SyntheticModel,
+  type Weights,
+  writeSynthetic,
+} from "./testing.js";
 
 const { u32, f32, str } = meta;
-
-/** The per-layer attention every decoder here shares: norm, Q/K/V, output. */
-function attention(w: Weights, b: string, embd: number, q: number, kv: number, out = "attn_output"): GgufWriteTensor[] {
-  return [
-    w.norm(`${b}attn_norm.weight`, embd),
-    w.tensor(`${b}attn_q.weight`, [embd, q]),
-    w.tensor(`${b}attn_k.weight`, [embd, kv]),
-    w.tensor(`${b}attn_v.weight`, [embd, kv]),
-    w.tensor(`${b}${out}.weight`, [q, embd]),
-  ];
-}
-
-/** A gated FFN (gate, up, down). */
-function ffn(w: Weights, b: string, embd: number, ff: number): GgufWriteTensor[] {
-  return [w.tensor(`${b}ffn_gate.weight`, [embd, ff]), w.tensor(`${b}ffn_up.weight`, [embd, ff]), w.tensor(`${b}ffn_down.weight`, [ff, embd])];
-}
-
-/** Routed experts (router, gate/up/down) and, with `shared`, a shared expert of width shared. */
-function experts(w: Weights, b: string, embd: number, ff: number, n: number, shared = 0): GgufWriteTensor[] {
-  const out = [
-    w.tensor(`${b}ffn_gate_inp.weight`, [embd, n]),
-    w.tensor(`${b}ffn_gate_exps.weight`, [embd, ff, n]),
-    w.tensor(`${b}ffn_up_exps.weight`, [embd, ff, n]),
-    w.tensor(`${b}ffn_down_exps.weight`, [ff, embd, n]),
-  ];
-  if (shared) out.push(...ffn(w, b, embd, shared).map((t) => ({ ...t, name: t.name.replace(/ffn_(gate|up|down)\./, "ffn_$1_shexp.") })));
-  return out;
-}
-
-const head = (w: Weights, embd: number, output = true): GgufWriteTensor[] => [
-  w.tensor("token_embd.weight", [embd, SPM_VOCAB]),
-  ...(output ? [w.tensor("output.weight", [embd, SPM_VOCAB])] : []),
-];
 
 describe("published text models load in llama.cpp after translation", () => {
   let dir: string;

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type GgufTypedValue, type GgufWriteTensor, readGguf } from "../gguf/index.js";
+import { type GgufTypedValue, readGguf } from "../gguf/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { createEngineRunner } from "../runner/index.js";
 import { type CompletionChunk, IMAGE_MARKER } from "../runner/types.js";
@@ -18,7 +18,7 @@ import { makePng } from "../testing/png.js";
 import { Translator } from "./index.js";
 import {
   meta,
-  type Weights,
+  visionBlocks,
   writeLlamaLike,
   writePublishedLlama4,
   writePublishedMistral3,
@@ -73,23 +73,6 @@ async function seesImages(modelPath: string, projectorPath: string): Promise<{ t
   }
 }
 
-/** A ViT block in llama.cpp's clip names (LayerNorms with biases, biased projections). */
-function vitBlock(w: Weights, b: string, embd: number, ff: number, opts: { gate?: boolean; norm?: "ln" | "rms" } = {}): GgufWriteTensor[] {
-  const lin = (name: string, i: number, o: number) => [w.tensor(`${b}${name}.weight`, [i, o]), w.tensor(`${b}${name}.bias`, [o])];
-  const ln = (name: string) => (opts.norm === "rms" ? [w.norm(`${b}${name}.weight`, embd)] : [w.norm(`${b}${name}.weight`, embd), w.tensor(`${b}${name}.bias`, [embd])]);
-  return [
-    ...ln("ln1"),
-    ...lin("attn_q", embd, embd),
-    ...lin("attn_k", embd, embd),
-    ...lin("attn_v", embd, embd),
-    ...lin("attn_out", embd, embd),
-    ...ln("ln2"),
-    ...lin("ffn_up", embd, ff),
-    ...(opts.gate ? lin("ffn_gate", embd, ff) : []),
-    ...lin("ffn_down", ff, embd),
-  ];
-}
-
 describe("projectors from published files load in mtmd and encode images", { skip: lib.path ? false : lib.reason }, () => {
   let dir: string;
   let cleanup: () => void;
@@ -133,7 +116,7 @@ describe("projectors from published files load in mtmd and encode images", { ski
         w.tensor("v.position_embd.weight", [embd, patches + 1]),
         w.norm("v.pre_ln.weight", embd),
         w.tensor("v.pre_ln.bias", [embd]),
-        ...[0, 1].flatMap((i) => vitBlock(w, `v.blk.${i}.`, embd, 64)),
+        ...visionBlocks(w, { blocks: 2, embd, ff: 64, bias: true, rms: false, names: { ln1: "ln1", ln2: "ln2", out: "attn_out", up: "ffn_up", down: "ffn_down" } }),
         w.tensor("mm.0.weight", [embd, 64]),
         w.tensor("mm.0.bias", [64]),
         w.tensor("mm.2.weight", [64, 64]),

@@ -342,6 +342,39 @@ export function decoderKeys(a: string, s: { embd: number; layers: number; ff: nu
   };
 }
 
+/** A decoder layer's attention: norm, Q/K/V, output (named `out`: Ollama's converters differ). */
+export function attention(w: Weights, b: string, embd: number, q: number, kv: number, out = "attn_output"): GgufWriteTensor[] {
+  return [
+    w.norm(`${b}attn_norm.weight`, embd),
+    w.tensor(`${b}attn_q.weight`, [embd, q]),
+    w.tensor(`${b}attn_k.weight`, [embd, kv]),
+    w.tensor(`${b}attn_v.weight`, [embd, kv]),
+    w.tensor(`${b}${out}.weight`, [q, embd]),
+  ];
+}
+
+/** A gated FFN (gate, up, down). */
+export function ffn(w: Weights, b: string, embd: number, ff: number): GgufWriteTensor[] {
+  return [w.tensor(`${b}ffn_gate.weight`, [embd, ff]), w.tensor(`${b}ffn_up.weight`, [embd, ff]), w.tensor(`${b}ffn_down.weight`, [ff, embd])];
+}
+
+/** Routed experts (router, gate/up/down) and, when `shared` > 0, a shared expert of that width. */
+export function experts(w: Weights, b: string, embd: number, ff: number, n: number, shared = 0): GgufWriteTensor[] {
+  const out = [
+    w.tensor(`${b}ffn_gate_inp.weight`, [embd, n]),
+    w.tensor(`${b}ffn_gate_exps.weight`, [embd, ff, n]),
+    w.tensor(`${b}ffn_up_exps.weight`, [embd, ff, n]),
+    w.tensor(`${b}ffn_down_exps.weight`, [ff, embd, n]),
+  ];
+  if (shared) out.push(...ffn(w, b, embd, shared).map((t) => ({ ...t, name: t.name.replace(/ffn_(gate|up|down)\./, "ffn_$1_shexp.") })));
+  return out;
+}
+
+/** The token embedding and, unless tied, the output projection, over the default vocabulary. */
+export function head(w: Weights, embd: number, output = true): GgufWriteTensor[] {
+  return [w.tensor("token_embd.weight", [embd, SPM_VOCAB]), ...(output ? [w.tensor("output.weight", [embd, SPM_VOCAB])] : [])];
+}
+
 /**
  * A decoder in llama.cpp's common layout (token_embd, per-layer attention + gated FFN, output_norm), as
  * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
@@ -355,39 +388,13 @@ export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3):
       arch: s.arch,
       keys: { ...decoderKeys(s.arch, s), ...s.keys },
       tensors: (w) => {
-        const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, SPM_VOCAB]), w.norm("output_norm.weight", s.embd)];
+        const tensors: GgufWriteTensor[] = [...head(w, s.embd, false), w.norm("output_norm.weight", s.embd)];
         for (let i = 0; i < s.layers; i++) {
           const b = `blk.${i}.`;
-          tensors.push(
-            w.norm(`${b}attn_norm.weight`, s.embd),
-            w.tensor(`${b}attn_q.weight`, [s.embd, q]),
-            w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
-            w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
-            w.tensor(`${b}attn_output.weight`, [q, s.embd]),
-            w.norm(`${b}ffn_norm.weight`, s.embd),
-          );
+          tensors.push(...attention(w, b, s.embd, q, kv), w.norm(`${b}ffn_norm.weight`, s.embd));
           const m = s.moe;
-          if (m && (i + 1) % m.every === 0) {
-            tensors.push(
-              w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
-              w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
-              w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
-              w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
-            );
-            if (m.shared !== false) {
-              tensors.push(
-                w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
-                w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
-                w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
-              );
-            }
-          } else {
-            tensors.push(
-              w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
-              w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
-              w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
-            );
-          }
+          if (m && (i + 1) % m.every === 0) tensors.push(...experts(w, b, s.embd, m.ff, m.experts, m.shared === false ? 0 : m.ff));
+          else tensors.push(...ffn(w, b, s.embd, s.ff));
           if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
           if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
         }
