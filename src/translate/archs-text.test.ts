@@ -1,5 +1,6 @@
 // Translations that change only metadata and tensor names, and the text sides of the rest of Ollama's
-// table: each synthetic file in the published layout is translated and checked against what llama.cpp reads.
+// table: each small file in the published layout is translated and its keys, names and data operations
+// checked exactly against what llama.cpp reads. Complete files of each loading and generating: archs-load.test.ts.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";

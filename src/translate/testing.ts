@@ -2,9 +2,12 @@
 // GGUF writer from the facts in Ollama's compat layer and llama.cpp's expected tensor lists
 // (src/models/<arch>.cpp load_arch_tensors). For the translation tests and the benchmark.
 
+import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { type GgufFile, type GgufTypedValue, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../gguf/index.js";
+import { createEngineRunner } from "../runner/index.js";
+import { collect } from "../runner/testing/contract.js";
 import { model, TEST_CACHE } from "../testing/fixtures.js";
 import { seededRandom } from "../testing/random.js";
 import { syntheticGemma3 } from "../testing/synthetic-gemma3.js";
@@ -294,12 +297,82 @@ export interface LlamaLikeShape {
   ff: number;
   qkvBias?: boolean;
   qkNorm?: boolean;
-  /** Layers i with (i + 1) % every == 0 are mixture-of-experts with a shared expert (llama4's interleave). */
-  moe?: { every: number; experts: number; ff: number };
+  /** Layers i with (i + 1) % every == 0 are mixture-of-experts, with a shared expert unless `shared` is false (llama4's interleave). */
+  moe?: { every: number; experts: number; ff: number; shared?: boolean };
   /** Extra metadata (arch-prefixed keys, vision hyper-parameters). */
   keys?: Md;
   /** Extra tensors (an embedded vision tower in its published names). */
   tensors?: (w: Weights) => GgufWriteTensor[];
+}
+
+export interface SyntheticModel {
+  /** The architecture the file claims (its key prefix). */
+  arch: string;
+  /** Metadata beside general.architecture and the vocabulary. */
+  keys: Md;
+  /** The tensors, drawn from the seeded weights. */
+  tensors: (w: Weights) => GgufWriteTensor[];
+  /** The vocabulary (default: stories260K's 512 SentencePiece tokens). */
+  vocab?: Md;
+}
+
+/** The size of the default vocabulary (stories260K's), the rows of token_embd/output. */
+export const SPM_VOCAB = 512;
+
+/** Writes a synthetic model: its architecture, vocabulary, keys and seeded random tensors. */
+export async function writeSynthetic(path: string, m: SyntheticModel, seed = 3): Promise<void> {
+  const w = new Weights(seed);
+  const metadata: Md = { "general.architecture": str(m.arch), ...(m.vocab ?? (await spmVocab())), ...m.keys };
+  await writeGguf(path, { metadata, tensors: m.tensors(w) });
+}
+
+/** The hyper-parameters every decoder declares, under the architecture's prefix. */
+export function decoderKeys(a: string, s: { embd: number; layers: number; ff: number; heads: number; kvHeads: number | number[]; headDim: number }): Md {
+  return {
+    [`${a}.context_length`]: u32(256),
+    [`${a}.embedding_length`]: u32(s.embd),
+    [`${a}.block_count`]: u32(s.layers),
+    [`${a}.feed_forward_length`]: u32(s.ff),
+    [`${a}.attention.head_count`]: u32(s.heads),
+    [`${a}.attention.head_count_kv`]: Array.isArray(s.kvHeads) ? { type: "array<int32>", value: s.kvHeads } : u32(s.kvHeads),
+    [`${a}.attention.key_length`]: u32(s.headDim),
+    [`${a}.attention.value_length`]: u32(s.headDim),
+    [`${a}.rope.dimension_count`]: u32(s.headDim),
+    [`${a}.attention.layer_norm_rms_epsilon`]: f32(1e-6),
+  };
+}
+
+/** A decoder layer's attention: norm, Q/K/V, output (named `out`: Ollama's converters differ). */
+export function attention(w: Weights, b: string, embd: number, q: number, kv: number, out = "attn_output"): GgufWriteTensor[] {
+  return [
+    w.norm(`${b}attn_norm.weight`, embd),
+    w.tensor(`${b}attn_q.weight`, [embd, q]),
+    w.tensor(`${b}attn_k.weight`, [embd, kv]),
+    w.tensor(`${b}attn_v.weight`, [embd, kv]),
+    w.tensor(`${b}${out}.weight`, [q, embd]),
+  ];
+}
+
+/** A gated FFN (gate, up, down). */
+export function ffn(w: Weights, b: string, embd: number, ff: number): GgufWriteTensor[] {
+  return [w.tensor(`${b}ffn_gate.weight`, [embd, ff]), w.tensor(`${b}ffn_up.weight`, [embd, ff]), w.tensor(`${b}ffn_down.weight`, [ff, embd])];
+}
+
+/** Routed experts (router, gate/up/down) and, when `shared` > 0, a shared expert of that width. */
+export function experts(w: Weights, b: string, embd: number, ff: number, n: number, shared = 0): GgufWriteTensor[] {
+  const out = [
+    w.tensor(`${b}ffn_gate_inp.weight`, [embd, n]),
+    w.tensor(`${b}ffn_gate_exps.weight`, [embd, ff, n]),
+    w.tensor(`${b}ffn_up_exps.weight`, [embd, ff, n]),
+    w.tensor(`${b}ffn_down_exps.weight`, [ff, embd, n]),
+  ];
+  if (shared) out.push(...ffn(w, b, embd, shared).map((t) => ({ ...t, name: t.name.replace(/ffn_(gate|up|down)\./, "ffn_$1_shexp.") })));
+  return out;
+}
+
+/** The token embedding and, unless tied, the output projection, over the default vocabulary. */
+export function head(w: Weights, embd: number, output = true): GgufWriteTensor[] {
+  return [w.tensor("token_embd.weight", [embd, SPM_VOCAB]), ...(output ? [w.tensor("output.weight", [embd, SPM_VOCAB])] : [])];
 }
 
 /**
@@ -307,61 +380,30 @@ export interface LlamaLikeShape {
  * qwen2vl, qwen3vl and mistral3 load it (src/models/<arch>.cpp), with stories260K's vocabulary.
  */
 export async function writeLlamaLike(path: string, s: LlamaLikeShape, seed = 3): Promise<void> {
-  const w = new Weights(seed);
-  const vocab = await spmVocab();
-  const nVocab = (vocab["tokenizer.ggml.tokens"]!.value as string[]).length;
-  const a = s.arch;
-  const md: Md = {
-    "general.architecture": str(a),
-    [`${a}.context_length`]: u32(256),
-    [`${a}.embedding_length`]: u32(s.embd),
-    [`${a}.block_count`]: u32(s.layers),
-    [`${a}.feed_forward_length`]: u32(s.ff),
-    [`${a}.attention.head_count`]: u32(s.heads),
-    [`${a}.attention.head_count_kv`]: u32(s.kvHeads),
-    [`${a}.attention.key_length`]: u32(s.headDim),
-    [`${a}.attention.value_length`]: u32(s.headDim),
-    [`${a}.rope.dimension_count`]: u32(s.headDim),
-    [`${a}.attention.layer_norm_rms_epsilon`]: f32(1e-6),
-    ...vocab,
-    ...s.keys,
-  };
   const q = s.heads * s.headDim;
   const kv = s.kvHeads * s.headDim;
-  const tensors: GgufWriteTensor[] = [w.tensor("token_embd.weight", [s.embd, nVocab]), w.norm("output_norm.weight", s.embd)];
-  for (let i = 0; i < s.layers; i++) {
-    const b = `blk.${i}.`;
-    tensors.push(
-      w.norm(`${b}attn_norm.weight`, s.embd),
-      w.tensor(`${b}attn_q.weight`, [s.embd, q]),
-      w.tensor(`${b}attn_k.weight`, [s.embd, kv]),
-      w.tensor(`${b}attn_v.weight`, [s.embd, kv]),
-      w.tensor(`${b}attn_output.weight`, [q, s.embd]),
-      w.norm(`${b}ffn_norm.weight`, s.embd),
-    );
-    const m = s.moe;
-    if (m && (i + 1) % m.every === 0) {
-      tensors.push(
-        w.tensor(`${b}ffn_gate_inp.weight`, [s.embd, m.experts]),
-        w.tensor(`${b}ffn_gate_exps.weight`, [s.embd, m.ff, m.experts]),
-        w.tensor(`${b}ffn_up_exps.weight`, [s.embd, m.ff, m.experts]),
-        w.tensor(`${b}ffn_down_exps.weight`, [m.ff, s.embd, m.experts]),
-        w.tensor(`${b}ffn_gate_shexp.weight`, [s.embd, m.ff]),
-        w.tensor(`${b}ffn_up_shexp.weight`, [s.embd, m.ff]),
-        w.tensor(`${b}ffn_down_shexp.weight`, [m.ff, s.embd]),
-      );
-    } else {
-      tensors.push(
-        w.tensor(`${b}ffn_gate.weight`, [s.embd, s.ff]),
-        w.tensor(`${b}ffn_up.weight`, [s.embd, s.ff]),
-        w.tensor(`${b}ffn_down.weight`, [s.ff, s.embd]),
-      );
-    }
-    if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
-    if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
-  }
-  tensors.push(...(s.tensors?.(w) ?? []));
-  await writeGguf(path, { metadata: md, tensors });
+  await writeSynthetic(
+    path,
+    {
+      arch: s.arch,
+      keys: { ...decoderKeys(s.arch, s), ...s.keys },
+      tensors: (w) => {
+        const tensors: GgufWriteTensor[] = [...head(w, s.embd, false), w.norm("output_norm.weight", s.embd)];
+        for (let i = 0; i < s.layers; i++) {
+          const b = `blk.${i}.`;
+          tensors.push(...attention(w, b, s.embd, q, kv), w.norm(`${b}ffn_norm.weight`, s.embd));
+          const m = s.moe;
+          if (m && (i + 1) % m.every === 0) tensors.push(...experts(w, b, s.embd, m.ff, m.experts, m.shared === false ? 0 : m.ff));
+          else tensors.push(...ffn(w, b, s.embd, s.ff));
+          if (s.qkvBias) tensors.push(w.tensor(`${b}attn_q.bias`, [q]), w.tensor(`${b}attn_k.bias`, [kv]), w.tensor(`${b}attn_v.bias`, [kv]));
+          if (s.qkNorm) tensors.push(w.norm(`${b}attn_q_norm.weight`, s.headDim), w.norm(`${b}attn_k_norm.weight`, s.headDim));
+        }
+        tensors.push(...(s.tensors?.(w) ?? []));
+        return tensors;
+      },
+    },
+    seed,
+  );
 }
 
 export const meta = { u32, f32, str };
@@ -401,4 +443,260 @@ export function bytesOf(g: GgufFile, path: string, name: string): Buffer {
 /** The tensor names of a GGUF file. */
 export function names(g: GgufFile): Set<string> {
   return new Set(g.tensors.map((t) => t.name));
+}
+
+/** Loads a model through herd's engine runner (CPU) and generates a few tokens; returns how many. */
+export async function generates(modelPath: string, numPredict = 3): Promise<number> {
+  const runner = await createEngineRunner({ modelPath, numCtx: 64, numGpu: 0 });
+  try {
+    const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict } });
+    assert.equal(done.type, "done");
+    assert.ok(done.timings.promptTokens > 0);
+    return chunks.reduce((n, c) => n + (c.type === "token" ? c.tokens.length : 0), 0);
+  } finally {
+    await runner.close();
+  }
+}
+
+/** How a published vision tower names its block tensors (each converter chose its own). */
+interface BlockNames {
+  ln1: string;
+  ln2: string;
+  out: string;
+  up: string;
+  down: string;
+  /** A gated (SwiGLU) FFN's gate. */
+  gate?: string;
+}
+
+/** Vision transformer blocks `v.blk.<i>.…`: Q/K/V/output projections, two norms, the FFN. */
+export function visionBlocks(
+  w: Weights,
+  s: { blocks: number; embd: number; ff: number; names: BlockNames; bias: boolean; rms: boolean; qkType?: "F32" | "F16" },
+): GgufWriteTensor[] {
+  const out: GgufWriteTensor[] = [];
+  for (let i = 0; i < s.blocks; i++) {
+    const b = `v.blk.${i}.`;
+    const lin = (name: string, from: number, to: number, type: "F32" | "F16" = "F32") => [
+      w.tensor(`${b}${name}.weight`, [from, to], type),
+      ...(s.bias ? [w.tensor(`${b}${name}.bias`, [to])] : []),
+    ];
+    const norm = (name: string) => [w.norm(`${b}${name}.weight`, s.embd), ...(s.rms ? [] : [w.tensor(`${b}${name}.bias`, [s.embd])])];
+    out.push(
+      ...norm(s.names.ln1),
+      ...lin("attn_q", s.embd, s.embd, s.qkType),
+      ...lin("attn_k", s.embd, s.embd, s.qkType),
+      ...lin("attn_v", s.embd, s.embd),
+      ...lin(s.names.out, s.embd, s.embd),
+      ...norm(s.names.ln2),
+      ...lin(s.names.up, s.embd, s.ff),
+      ...(s.names.gate ? lin(s.names.gate, s.embd, s.ff) : []),
+      ...lin(s.names.down, s.ff, s.embd),
+    );
+  }
+  return out;
+}
+
+/** The tiny vision towers below: width 32, two heads of 16 (2D/M-RoPE need head dims divisible by 4). */
+const V = { embd: 32, heads: 2, ff: 64 };
+
+/**
+ * Qwen2.5-VL as Ollama publishes it: a qwen25vl decoder (M-RoPE sections as 3 items) with the vision
+ * tower inside — two Conv2D patch slices, RMS-normed SwiGLU blocks (block 1 full attention, block 0
+ * windowed), the merger's ln_q and MLP under `v.merger.`.
+ */
+export async function writePublishedQwen25vl(path: string): Promise<void> {
+  const text = 64;
+  const merged = V.embd * 4;
+  await writeLlamaLike(path, {
+    arch: "qwen25vl",
+    embd: text,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 16,
+    ff: 128,
+    qkvBias: true,
+    keys: {
+      "qwen25vl.rope.mrope_section": { type: "array<int32>", value: [2, 3, 3] },
+      "qwen25vl.vision.block_count": u32(2),
+      "qwen25vl.vision.embedding_length": u32(V.embd),
+      "qwen25vl.vision.attention.head_count": u32(V.heads),
+      "qwen25vl.vision.attention.layer_norm_epsilon": f32(1e-6),
+      "qwen25vl.vision.patch_size": u32(14),
+      "qwen25vl.vision.spatial_merge_size": u32(2),
+      "qwen25vl.vision.window_size": u32(112),
+      "qwen25vl.vision.fullatt_block_indexes": { type: "array<int32>", value: [1] },
+    },
+    tensors: (w) => [
+      w.tensor("v.patch_embd_0.weight", [14, 14, 3, V.embd], "F16"),
+      w.tensor("v.patch_embd_1.weight", [14, 14, 3, V.embd], "F16"),
+      ...visionBlocks(w, { blocks: 2, ...V, bias: true, rms: true, names: { ln1: "ln1", ln2: "ln2", out: "attn_out", up: "ffn_up", gate: "ffn_gate", down: "ffn_down" } }),
+      w.norm("v.merger.ln_q.weight", V.embd),
+      w.tensor("v.merger.mlp.0.weight", [merged, merged]),
+      w.tensor("v.merger.mlp.0.bias", [merged]),
+      w.tensor("v.merger.mlp.2.weight", [merged, text]),
+      w.tensor("v.merger.mlp.2.bias", [text]),
+    ],
+  });
+}
+
+/**
+ * Qwen3-VL as Ollama publishes it: the decoder (head dim 128, no M-RoPE sections: the handler injects
+ * the family's) with the tower inside — one Conv3D patch embedding packed [P, P, 2, C_out·C_in] in F16,
+ * learned positions in F16, LayerNorm GELU blocks with separate Q/K/V (F16 Q/K), the merger, and one
+ * deepstack adapter after block 1 (so llama.cpp's text input is twice the embedding width).
+ */
+export const QWEN3VL_PATCH = 16;
+
+export async function writePublishedQwen3vl(path: string, arch: "qwen3vl" | "qwen3vlmoe" = "qwen3vl"): Promise<void> {
+  const text = 128;
+  const merged = V.embd * 4;
+  const a = arch;
+  await writeLlamaLike(path, {
+    arch,
+    embd: text,
+    layers: 2,
+    heads: 1,
+    kvHeads: 1,
+    headDim: 128,
+    ff: 128,
+    qkNorm: true,
+    // Qwen3-VL-MoE: every layer routed, no shared expert (llama.cpp's qwen3vlmoe).
+    ...(arch === "qwen3vlmoe" ? { moe: { every: 1, experts: 4, ff: 32, shared: false } } : {}),
+    keys: {
+      ...(arch === "qwen3vlmoe"
+        ? { [`${a}.expert_count`]: u32(4), [`${a}.expert_used_count`]: u32(2), [`${a}.expert_feed_forward_length`]: u32(32) }
+        : {}),
+      [`${a}.vision.block_count`]: u32(2),
+      [`${a}.vision.embedding_length`]: u32(V.embd),
+      [`${a}.vision.attention.head_count`]: u32(V.heads),
+      [`${a}.vision.attention.layer_norm_epsilon`]: f32(1e-6),
+      [`${a}.vision.patch_size`]: u32(QWEN3VL_PATCH),
+      [`${a}.vision.spatial_merge_size`]: u32(2),
+      [`${a}.vision.num_channels`]: u32(3),
+      [`${a}.vision.deepstack_visual_indexes`]: { type: "array<int32>", value: [1] },
+    },
+    tensors: (w) => [
+      w.tensor("v.patch_embed.weight", [QWEN3VL_PATCH, QWEN3VL_PATCH, 2, V.embd * 3], "F16"),
+      w.tensor("v.patch_embed.bias", [V.embd]),
+      w.tensor("v.pos_embed.weight", [V.embd, 16], "F16"),
+      ...visionBlocks(w, {
+        blocks: 2,
+        ...V,
+        bias: true,
+        rms: false,
+        qkType: "F16",
+        names: { ln1: "norm1", ln2: "norm2", out: "attn_out", up: "mlp.linear_fc1", down: "mlp.linear_fc2" },
+      }),
+      w.norm("v.merger.norm.weight", V.embd),
+      w.tensor("v.merger.norm.bias", [V.embd]),
+      w.tensor("v.merger.linear_fc1.weight", [merged, merged]),
+      w.tensor("v.merger.linear_fc1.bias", [merged]),
+      w.tensor("v.merger.linear_fc2.weight", [merged, text]),
+      w.tensor("v.merger.linear_fc2.bias", [text]),
+      w.norm("v.deepstack_merger.0.norm.weight", merged),
+      w.tensor("v.deepstack_merger.0.norm.bias", [merged]),
+      w.tensor("v.deepstack_merger.0.linear_fc1.weight", [merged, merged]),
+      w.tensor("v.deepstack_merger.0.linear_fc1.bias", [merged]),
+      w.tensor("v.deepstack_merger.0.linear_fc2.weight", [merged, text]),
+      w.tensor("v.deepstack_merger.0.linear_fc2.bias", [text]),
+    ],
+  });
+}
+
+/**
+ * Mistral Small 3.x as Ollama publishes it: the mistral3 decoder with Ollama's YaRN key names and the
+ * Pixtral tower inside — `patch_conv` in F16, `encoder_norm`, RMS-normed SwiGLU blocks whose Q/K rows are
+ * in Hugging Face order (F16), the 2×2 patch merger and the two-layer projector under `mm.`.
+ */
+export async function writePublishedMistral3(path: string): Promise<void> {
+  const text = 64;
+  await writeLlamaLike(path, {
+    arch: "mistral3",
+    embd: text,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 16,
+    ff: 128,
+    keys: {
+      "mistral3.rope.scaling.beta_fast": f32(32),
+      "mistral3.rope.scaling.beta_slow": f32(1),
+      "mistral3.spatial_merge_size": u32(2),
+      "mistral3.vision.block_count": u32(1),
+      "mistral3.vision.embedding_length": u32(V.embd),
+      "mistral3.vision.feed_forward_length": u32(V.ff),
+      "mistral3.vision.attention.head_count": u32(V.heads),
+      "mistral3.vision.patch_size": u32(8),
+      "mistral3.vision.image_size": u32(64),
+      "mistral3.vision.num_channels": u32(3),
+      "mistral3.vision.rope.freq_base": f32(10000),
+    },
+    tensors: (w) => [
+      w.tensor("v.patch_conv.weight", [8, 8, 3, V.embd], "F16"),
+      w.norm("v.encoder_norm.weight", V.embd),
+      ...visionBlocks(w, {
+        blocks: 1,
+        ...V,
+        bias: false,
+        rms: true,
+        qkType: "F16",
+        names: { ln1: "attn_norm", ln2: "ffn_norm", out: "attn_output", up: "ffn_up", gate: "ffn_gate", down: "ffn_down" },
+      }),
+      w.norm("mm.norm.weight", V.embd),
+      w.tensor("mm.patch_merger.merging_layer.weight", [V.embd * 4, V.embd]),
+      w.tensor("mm.linear_1.weight", [V.embd, text]),
+      w.tensor("mm.linear_2.weight", [text, text]),
+    ],
+  });
+}
+
+/**
+ * Llama 4 as Ollama publishes it: the llama4 decoder (every second layer mixture-of-experts with a shared
+ * expert, four layers so one is full attention) with the tower inside — the unfold-convolution patch
+ * embedding as a matrix, class token, learned positions, LayerNorm GELU blocks, the pixel-shuffle
+ * adapter MLP under `v.vision_adapter.` and the projector as `mm.linear_1`.
+ */
+export async function writePublishedLlama4(path: string): Promise<void> {
+  const text = 64;
+  const patch = 14;
+  const grid = 2;
+  await writeLlamaLike(path, {
+    arch: "llama4",
+    embd: text,
+    layers: 4,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 16,
+    ff: 128,
+    moe: { every: 2, experts: 2, ff: 32 },
+    keys: {
+      "llama4.expert_count": u32(2),
+      "llama4.expert_used_count": u32(1),
+      "llama4.expert_feed_forward_length": u32(32),
+      "llama4.interleave_moe_layer_step": u32(2),
+      "llama4.vision.block_count": u32(1),
+      "llama4.vision.embedding_length": u32(V.embd),
+      "llama4.vision.feed_forward_length": u32(V.ff),
+      "llama4.vision.attention.head_count": u32(V.heads),
+      "llama4.vision.image_size": u32(patch * grid),
+      "llama4.vision.patch_size": u32(patch),
+      "llama4.vision.layer_norm_epsilon": f32(1e-5),
+      "llama4.vision.pixel_shuffle_ratio": f32(0.5),
+    },
+    tensors: (w) => [
+      w.tensor("v.patch_embedding.weight", [patch * patch * 3, V.embd], "F16"),
+      w.tensor("v.positional_embedding_vlm", [V.embd, grid * grid + 1]),
+      w.tensor("v.class_embedding", [V.embd]),
+      w.norm("v.layernorm_pre.weight", V.embd),
+      w.tensor("v.layernorm_pre.bias", [V.embd]),
+      w.norm("v.layernorm_post.weight", V.embd),
+      w.tensor("v.layernorm_post.bias", [V.embd]),
+      ...visionBlocks(w, { blocks: 1, ...V, bias: true, rms: false, names: { ln1: "attn_norm", ln2: "ffn_norm", out: "attn_output", up: "mlp.fc1", down: "mlp.fc2" } }),
+      w.tensor("v.vision_adapter.mlp.fc1.weight", [V.embd * 4, text]),
+      w.tensor("v.vision_adapter.mlp.fc2.weight", [text, text]),
+      w.tensor("mm.linear_1.weight", [text, text]),
+    ],
+  });
 }

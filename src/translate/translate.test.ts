@@ -3,32 +3,23 @@ import { createHash } from "node:crypto";
 import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { readGguf, writeGguf, typedMetadata, type GgufFile } from "../gguf/index.js";
-import { collect } from "../runner/testing/contract.js";
+import { readGguf, writeGguf, typedMetadata } from "../gguf/index.js";
 import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testing/fixtures.js";
 import { ModelLoadError } from "../util/errors.js";
 import { IncompatibleModelError, Translator } from "./index.js";
-import { tinyGemma3Projector, writePublishedGemma3, writePublishedGptoss } from "./testing.js";
+import {
+  bytesOf,
+  generates,
+  tinyGemma3Projector,
+  writePublishedGemma3,
+  writePublishedGptoss,
+  writePublishedMistral3,
+  writePublishedQwen25vl,
+  writePublishedQwen3vl,
+} from "./testing.js";
 
 const sha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
-
-async function generates(modelPath: string): Promise<number> {
-  const runner = await createEngineRunner({ modelPath, numCtx: 64, numGpu: 0 });
-  try {
-    const { chunks, done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } });
-    assert.equal(done.type, "done");
-    return chunks.filter((c) => c.type === "token").reduce((n, c) => n + (c.type === "token" ? c.tokens.length : 0), 0);
-  } finally {
-    await runner.close();
-  }
-}
-
-function tensorBytes(g: GgufFile, path: string, name: string): Buffer {
-  const t = g.tensors.find((x) => x.name === name)!;
-  const buf = readFileSync(path);
-  return buf.subarray(g.dataOffset + t.offset, g.dataOffset + t.offset + t.size!);
-}
 
 describe("translation of published models", () => {
   let dir: string;
@@ -60,7 +51,7 @@ describe("translation of published models", () => {
     assert.equal(g.metadata["gemma3.rope.freq_base"], 1000000);
     assert.equal((g.metadata["tokenizer.ggml.tokens"] as string[]).length, 512, "the image token is cut to the embedding rows");
     assert.match(g.metadata["tokenizer.chat_template"] as string, /<start_of_turn>/);
-    assert.ok((await generates(load.modelPath)) >= 1);
+    assert.ok((await generates(load.modelPath, 4)) >= 1);
   });
 
   it("gemma3: the projector is the llama.cpp one the published file was made from", async () => {
@@ -73,8 +64,8 @@ describe("translation of published models", () => {
       const x = got.tensors.find((y) => y.name === w.name)!;
       assert.deepEqual(x.dims, w.dims, w.name);
       assert.equal(x.typeName, w.typeName, w.name);
-      const a = tensorBytes(got, load.projectorPath!, w.name);
-      const b = tensorBytes(want, model("mmproj-tinygemma3.gguf"), w.name);
+      const a = bytesOf(got, load.projectorPath!, w.name);
+      const b = bytesOf(want, model("mmproj-tinygemma3.gguf"), w.name);
       if (w.name === "v.patch_embd.weight" || w.name === "v.position_embd.weight") {
         // Published in F16 (flushing subnormals), promoted back to F32: equal to F16 precision.
         for (let i = 0; i < a.length; i += 4) assert.ok(Math.abs(a.readFloatLE(i) - b.readFloatLE(i)) <= Math.abs(b.readFloatLE(i)) * 2e-3 + 6.2e-5);
@@ -114,6 +105,21 @@ describe("translation of published models", () => {
     assert.equal(statSync(b.modelPath).mtimeMs, mtime);
   });
 
+  it("the translations with data operations (QKV merge, patch split, Q/K permutation, F32 promotion) are byte-identical between two runs too", async () => {
+    for (const [name, write] of [
+      ["qwen25vl", writePublishedQwen25vl],
+      ["qwen3vl", writePublishedQwen3vl],
+      ["mistral3", writePublishedMistral3],
+    ] as const) {
+      const src = join(dir, `${name}.gguf`);
+      await write(src);
+      const a = await new Translator({ dir: join(dir, `${name}-a`) }).prepare({ modelPath: src, numCtx: 64 });
+      const b = await new Translator({ dir: join(dir, `${name}-b`) }).prepare({ modelPath: src, numCtx: 64 });
+      assert.equal(sha(a.modelPath), sha(b.modelPath), `${name} text model`);
+      assert.equal(sha(a.projectorPath!), sha(b.projectorPath!), `${name} projector`);
+    }
+  });
+
   it("a torn translation (short, or still the source's header) is written again by the next process's first load", async () => {
     const { truncateSync, writeFileSync, readFileSync } = await import("node:fs");
     const good = await new Translator({ dir: join(dir, "cache-b") }).prepare({ modelPath: gemma(), numCtx: 64 });
@@ -139,7 +145,7 @@ describe("translation of published models", () => {
     assert.equal(g.metadata["tokenizer.ggml.pre"], "gpt-4o");
     const names = new Set(g.tensors.map((x) => x.name));
     for (const n of ["blk.0.attn_output.weight", "blk.0.attn_sinks.weight", "blk.1.post_attention_norm.weight"]) assert.ok(names.has(n), n);
-    assert.ok((await generates(load.modelPath)) >= 1);
+    assert.ok((await generates(load.modelPath, 4)) >= 1);
   });
 
   it("a file no handler recognises is used as it is, with nothing written", async () => {

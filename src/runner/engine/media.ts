@@ -71,6 +71,9 @@ export class Vision {
         const w = m.mtmd_helper_bitmap_init_from_buf(this.ctx, bytes, bytes.length, false, opt) as { bitmap: Ptr };
         if (!w.bitmap) throw new BadRequestError(`invalid image input: image ${i + 1} could not be decoded`);
         bitmaps.push(w.bitmap);
+        // Projectors that slice an image (llama4's tiles, MiniCPM-V's slices) give it several image
+        // chunks: the id ties each chunk to its image.
+        m.mtmd_bitmap_set_id(w.bitmap, String(i));
       });
       const text = { text: prompt, text_len: Buffer.byteLength(prompt), add_special: true, parse_special: true };
       const rc = m.mtmd_tokenize(this.ctx, chunks, text, bitmaps, bitmaps.length);
@@ -83,7 +86,9 @@ export class Vision {
     }
     const positions: number[] = [];
     const spans: ImageSpan[] = [];
-    let image = 0;
+    const seeds = images.map((bytes) => createHash("sha256").update(bytes).digest().readUInt32BE(0) & 0x3fffffff);
+    /** Positions already given to each image's earlier chunks, so its slices get distinct ids. */
+    const used = images.map(() => 0);
     const n = Number(m.mtmd_input_chunks_size(chunks));
     for (let i = 0; i < n; i++) {
       const chunk = m.mtmd_input_chunks_get(chunks, i);
@@ -95,7 +100,9 @@ export class Vision {
         continue;
       }
       const nPos = m.mtmd_input_chunk_get_n_pos(chunk);
-      const seed = createHash("sha256").update(images[image++]!).digest().readUInt32BE(0) & 0x3fffffff;
+      const image = Number(m.mtmd_input_chunk_get_id(chunk));
+      const seed = seeds[image]! + used[image]!;
+      used[image]! += nPos;
       spans.push({ start: positions.length, nPos, chunk });
       for (let p = 0; p < nPos; p++) positions.push(-1 - ((seed + p) % 0x3fffffff));
     }

@@ -62,6 +62,7 @@ function bind(lib: ReturnType<typeof koffi.load>) {
       "mtmd_helper_bitmap_wrapper mtmd_helper_bitmap_init_from_buf(void *ctx, const uint8_t *buf, size_t len, bool placeholder, mtmd_helper_init_opt opt)",
     ),
     mtmd_bitmap_free: lib.func("void mtmd_bitmap_free(void *bitmap)"),
+    mtmd_bitmap_set_id: lib.func("void mtmd_bitmap_set_id(void *bitmap, const char *id)"),
     mtmd_bitmap_get_nx: lib.func("uint32_t mtmd_bitmap_get_nx(void *bitmap)"),
     mtmd_bitmap_get_ny: lib.func("uint32_t mtmd_bitmap_get_ny(void *bitmap)"),
     mtmd_input_chunks_init: lib.func("void *mtmd_input_chunks_init(void)"),
