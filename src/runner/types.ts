@@ -148,3 +148,9 @@ export interface Runner {
 }
 
 export type CreateRunner = (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner>;
+
+/**
+ * A no-load plan of what `opts` needs, with `inUse` the memory of the models already loaded (their VRAM is
+ * not free for this one).
+ */
+export type EstimateMemory = (opts: LoadOptions, inUse?: readonly MemoryUse[]) => Promise<MemoryUse>;

@@ -7,7 +7,7 @@ import { readGguf } from "../../gguf/index.js";
 import { ModelLoadError } from "../../util/errors.js";
 import { Lru } from "../../util/lru.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
-import { fitModel, type GpuDevice, type Placement } from "./fit.js";
+import { fitModel, freeAfter, type GpuDevice, type Placement } from "./fit.js";
 import { shapeOf, type ModelShape } from "./shape.js";
 
 /** Header reads, cached per path and file identity by the caller (the scheduler's owner, bounded). */
@@ -39,6 +39,14 @@ export async function planLoad(opts: LoadOptions, devices: readonly GpuDevice[],
   }
 }
 
-export async function estimateMemory(opts: LoadOptions, headers?: HeaderCache, devices: readonly GpuDevice[] = []): Promise<MemoryUse> {
-  return (await planLoad(opts, devices, headers)).memory;
+/**
+ * The scheduler's plan (an `EstimateMemory`): `devices` as probed (devices.ts), less the memory of the
+ * models in use; none means a CPU placement.
+ */
+export async function estimateMemory(
+  opts: LoadOptions,
+  inUse: readonly MemoryUse[] = [],
+  env: { headers?: HeaderCache; devices?: readonly GpuDevice[] } = {},
+): Promise<MemoryUse> {
+  return (await planLoad(opts, freeAfter(env.devices ?? [], inUse), env.headers)).memory;
 }
