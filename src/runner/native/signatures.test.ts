@@ -1,4 +1,4 @@
-// Proves the koffi function declarations of api.ts against the release's own headers: for every declared
+// Proves the koffi function declarations of api.ts and quantize.ts against the release's own headers: for every declared
 // function the C++ compiler reports the kind and size of its return type and of each parameter (pointer,
 // integer or enum, float, struct by value), and the declaration must say the same. A parameter added,
 // dropped or widened in the release fails here instead of corrupting the call.
@@ -44,9 +44,9 @@ function kindOf(decl: string): string {
 /** Exported by each loadable backend library, declared only in ggml's private ggml-backend-impl.h. */
 const PRIVATE = new Set(["ggml_backend_score"]);
 
-/** Every function api.ts binds: name → "ret(arg,arg,)". */
+/** Every function api.ts and quantize.ts bind (mtmd.ts has its own headers): name → "ret(arg,arg,)". */
 function declarations(): Map<string, string> {
-  const src = readFileSync(join(REPO_ROOT, "src", "runner", "native", "api.ts"), "utf8");
+  const src = ["api.ts", "quantize.ts"].map((f) => readFileSync(join(REPO_ROOT, "src", "runner", "native", f), "utf8")).join("\n");
   const out = new Map<string, string>();
   for (const m of src.matchAll(/\.func\("([^"(]+?)\s*\b(\w+)\(([^)]*)\)"\)/g)) {
     const [, ret, name, args] = m;
@@ -90,7 +90,7 @@ describe("native function declarations", () => {
   it("match the release headers parameter for parameter", { skip: !hasCompiler() && "no C++ compiler or git" }, () => {
     const declared = declarations();
     assert.ok(declared.size > 90, `found ${declared.size} declarations`);
-    for (const name of ["ggml_backend_dev_count", "ggml_backend_dev_get", "ggml_backend_dev_type", "ggml_backend_dev_memory", "ggml_backend_dev_name"])
+    for (const name of ["llama_model_quantize", "ggml_backend_dev_count", "ggml_backend_dev_get", "ggml_backend_dev_type", "ggml_backend_dev_memory", "ggml_backend_dev_name"])
       assert.ok(declared.has(name), name);
     const src = releaseSource();
     const actual = runProbe(src, ["include", "ggml/include"], `${PROBE}${[...declared.keys()].map((n) => `CHECK(${n})`).join("\n")}\n}\n`);
