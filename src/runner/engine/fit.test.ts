@@ -82,6 +82,11 @@ describe("GPU fit policy", () => {
     assert.ok(p.gpuLayers > fitModel(shape, [gpus[0]], opts).gpuLayers, "two hold more than one");
     assertFits(gpus, p.memory.byDevice);
     assert.equal(p.memory.vram, p.memory.byDevice!.CUDA0 + p.memory.byDevice!.CUDA1);
+    // One that holds everything takes it alone, the other GPU stays free.
+    const alone = fitModel(shape, [cuda(0, 4 * GiB), cuda(1, 24 * GiB)], opts);
+    assert.deepEqual(alone.tensorSplit, [0, 33]);
+    assert.deepEqual(Object.keys(alone.memory.byDevice!), ["CUDA1"]);
+    assert.equal(alone.memory.vram, fitModel(shape, [cuda(1, 24 * GiB)], opts).memory.vram);
     // main_gpu pins the model to one of them.
     const pinned = fitModel(shape, gpus, { ...opts, mainGpu: 1 });
     assert.equal(pinned.tensorSplit, undefined);

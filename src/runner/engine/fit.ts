@@ -112,21 +112,65 @@ export function assignLayers(count: number, weights: readonly number[]): number[
   return out;
 }
 
+/** What a model costs per layer and for its graph under given options. */
+interface Costs {
+  shape: ModelShape;
+  kvLayer: number;
+  graph: { partial: number; full: number };
+  projector: number;
+  metal: boolean;
+}
+
+/**
+ * Bytes on each GPU when llama.cpp offloads the last `k` = Σ counts of (layers + output) by these per-GPU
+ * counts: its layers' tensors and KV cache, the output on the last GPU used, the compute graph on every GPU
+ * used (`graph`: a fixed reserve, or the graph that placement runs: full when one GPU holds everything, as
+ * on Metal always), the projector on the first.
+ */
+function deviceBytes(c: Costs, counts: readonly number[], graph?: number): number[] {
+  const n = c.shape.layers;
+  const k = counts.reduce((a, b) => a + b, 0);
+  const bytes = counts.map(() => 0);
+  if (k === 0) return bytes;
+  const owner = assignLayers(k, counts);
+  for (let j = 0; j < k; j++) {
+    const il = n + 1 - k + j;
+    bytes[owner[j]] += il === n ? c.shape.outputBytes : (c.shape.layerBytes[il] ?? 0) + c.kvLayer;
+  }
+  const used = counts.map((_, d) => d).filter((d) => counts[d] > 0);
+  const g = graph ?? ((k === n + 1 && used.length === 1) || c.metal ? c.graph.full : c.graph.partial);
+  for (const d of used) bytes[d] += g;
+  bytes[used[0]] += c.projector;
+  return bytes;
+}
+
 export function fitModel(shape: ModelShape, devices: readonly GpuDevice[], opts: FitOptions): Placement {
   const n = shape.layers;
-  const slots = Math.max(1, opts.numParallel ?? 1);
-  const context = opts.numCtx * slots;
+  const context = opts.numCtx * Math.max(1, opts.numParallel ?? 1);
   // An embedding context takes the whole input in one batch.
   const batch = opts.embedding ? opts.numCtx : Math.min(opts.numBatch ?? 512, opts.numCtx);
   const kvLayer = opts.embedding ? 0 : context * shape.kvWidth * F16;
-  const layerSize = (i: number) => (shape.layerBytes[i] ?? 0) + kvLayer;
-  const graph = graphSize(shape, context, batch, kvLayer * n);
   const gpus = opts.numGpu === 0 ? [] : opts.mainGpu !== undefined ? devices.slice(opts.mainGpu, opts.mainGpu + 1) : [...devices];
-  if (gpus.length > 1) graph.full = graph.partial; // several GPUs always run the partial graph
-  else if (gpus[0] && /^MTL/.test(gpus[0].name)) graph.partial = graph.full; // Metal has no partial-offload overhead
+  const c: Costs = { shape, kvLayer, graph: graphSize(shape, context, batch, kvLayer * n), projector: opts.projectorBytes ?? 0, metal: /^MTL/.test(gpus[0]?.name ?? "") };
+  const counts = opts.numGpu !== undefined && opts.numGpu >= 0 ? forcedCounts(n, gpus, opts.numGpu) : fitCounts(c, gpus, opts.gpuOverhead ?? 0);
 
-  const counts = opts.numGpu !== undefined && opts.numGpu >= 0 ? forcedCounts(n, gpus, opts.numGpu) : fitCounts(shape, gpus, opts, layerSize, graph);
-  return placement(shape, gpus, counts, opts, kvLayer, graph, batch);
+  // Host buffers: logits (n_vocab floats per output row) and the CPU side of the graph.
+  const hostCompute = batch * (shape.vocab + shape.embd * 4) * 4;
+  const k = counts.reduce((a, b) => a + b, 0);
+  const cpu = shape.weights + kvLayer * n + hostCompute;
+  if (k === 0) return { gpuLayers: 0, memory: { ram: cpu + c.projector, vram: 0 } };
+  // What leaves RAM: the offloaded layers with their KV cache, and the output unless it shares token_embd.
+  let moved = 0;
+  for (let il = n + 1 - k; il <= n; il++) moved += il === n ? shape.outputBytes - shape.outputShared : (shape.layerBytes[il] ?? 0) + kvLayer;
+  const bytes = deviceBytes(c, counts);
+  const byDevice: Record<string, number> = {};
+  gpus.forEach((g, d) => bytes[d] > 0 && (byDevice[g.name] = bytes[d]));
+  return {
+    gpuLayers: k,
+    // With several GPUs the split is always given: llama.cpp's default would spread by free memory.
+    tensorSplit: gpus.length > 1 ? counts : undefined,
+    memory: { ram: Math.round(cpu - moved), vram: Math.round(bytes.reduce((a, b) => a + b, 0)), byDevice },
+  };
 }
 
 /** `num_gpu` set: that many layers (at most all of them), split as llama.cpp does by default, by free memory. */
@@ -137,90 +181,40 @@ function forcedCounts(n: number, gpus: readonly GpuDevice[], numGpu: number): nu
   return counts;
 }
 
-/**
- * Ollama's fit: the layers per GPU its free memory holds, less the safety margins. Layers are tried in the
- * order llama.cpp offloads them (output, then the repeating layers from the last), and the first that fits
- * nowhere ends the offload, since llama.cpp's `n_gpu_layers` always means the last n.
- */
-function fitCounts(
-  shape: ModelShape,
-  gpus: readonly GpuDevice[],
-  opts: FitOptions,
-  layerSize: (i: number) => number,
-  graph: { partial: number; full: number },
-): number[] {
-  const overhead = opts.gpuOverhead ?? 0;
-  const projector = opts.projectorBytes ?? 0;
-  const graphMax = Math.max(graph.partial, graph.full);
-  const buffer = layerSize(0); // one layer's worth kept free on each GPU, as Ollama does
-  const counts = gpus.map(() => 0);
-  const used = gpus.map(() => 0);
-  let room: number[] = [];
-  for (let i = 0; i < gpus.length; i++) {
-    const first = room.length === 0 ? projector : 0;
-    if (gpus[i].free < overhead + first + graphMax + minimumMemory(gpus[i]) + 2 * buffer) continue;
-    used[i] = minimumMemory(gpus[i]) + buffer + first;
-    room.push(i);
-  }
-  const sizes = [shape.outputBytes];
-  for (let i = shape.layers - 1; i >= 0; i--) sizes.push(layerSize(i));
-  for (let s = 0; s < sizes.length; s++) {
-    let placed = false;
-    for (let j = room.length; j > 0 && !placed; j--) {
-      const g = room[s % j];
-      if (gpus[g].free > overhead + used[g] + graphMax + sizes[s]) {
-        used[g] += sizes[s];
-        counts[g]++;
-        placed = true;
-      } else room = room.filter((_, idx) => idx !== s % j);
-    }
-    if (!placed) break;
-  }
+/** `k` layers over GPUs in proportion to `room` (largest remainders), as whole layers. */
+function split(k: number, room: readonly number[]): number[] {
+  const sum = room.reduce((a, b) => a + b, 0);
+  const exact = room.map((r) => (sum > 0 ? (k * r) / sum : 0));
+  const counts = exact.map(Math.floor);
+  const order = exact.map((e, d) => [e - Math.floor(e), d] as const).sort((a, b) => b[0] - a[0]);
+  for (let i = 0, left = k - counts.reduce((a, b) => a + b, 0); left > 0; i++, left--) counts[order[i][1]]++;
   return counts;
 }
 
-/** The memory of what llama.cpp places for these per-device counts. */
-function placement(
-  shape: ModelShape,
-  gpus: readonly GpuDevice[],
-  counts: number[],
-  opts: FitOptions,
-  kvLayer: number,
-  graph: { partial: number; full: number },
-  batch: number,
-): Placement {
-  const n = shape.layers;
-  const k = counts.reduce((a, b) => a + b, 0);
-  // Host buffers: logits (n_vocab floats per output row) and the CPU side of the graph.
-  const hostCompute = batch * (shape.vocab + shape.embd * 4) * 4;
-  const projector = opts.projectorBytes ?? 0;
-  let ram = shape.weights + kvLayer * n + hostCompute;
-  if (k === 0) return { gpuLayers: 0, memory: { ram: ram + projector, vram: 0 } };
-
-  const byDevice: Record<string, number> = {};
-  const add = (d: number, bytes: number) => (byDevice[gpus[d].name] = (byDevice[gpus[d].name] ?? 0) + bytes);
-  const owner = assignLayers(k, counts);
-  const start = n + 1 - k;
-  for (let j = 0; j < k; j++) {
-    const il = start + j;
-    if (il === n) {
-      add(owner[j], shape.outputBytes);
-      ram -= shape.outputBytes - shape.outputShared;
-    } else {
-      add(owner[j], (shape.layerBytes[il] ?? 0) + kvLayer);
-      ram -= (shape.layerBytes[il] ?? 0) + kvLayer;
-    }
+/**
+ * Ollama's fit: the most layers the GPUs hold with its margins kept free on each: OLLAMA_GPU_OVERHEAD, the
+ * backend's minimum, one layer's worth as a buffer, and the larger of the two graphs reserved. A GPU
+ * joins only if that leaves room for a layer (and the projector, on the first). One GPU that holds the
+ * whole model takes it alone, the one with the most free memory (Ollama's scheduler prefers a single-GPU
+ * fit); otherwise the layers spread over the GPUs with room, in proportion to it.
+ */
+function fitCounts(c: Costs, gpus: readonly GpuDevice[], overhead: number): number[] {
+  const n = c.shape.layers;
+  const layer0 = (c.shape.layerBytes[0] ?? 0) + c.kvLayer;
+  const reserve = Math.max(c.graph.partial, c.graph.full);
+  const budget = gpus.map((g) => g.free - overhead - minimumMemory(g) - layer0);
+  const eligible: number[] = [];
+  for (let d = 0; d < gpus.length; d++) if (budget[d] >= reserve + layer0 + (eligible.length ? 0 : c.projector)) eligible.push(d);
+  const fits = (counts: number[]) => deviceBytes(c, counts, reserve).every((b, d) => b <= budget[d]);
+  if (!eligible.length) return gpus.map(() => 0);
+  const only = (d: number, k: number) => gpus.map((_, i) => (i === d ? k : 0));
+  for (const d of [...eligible].sort((a, b) => gpus[b].free - gpus[a].free)) if (fits(only(d, n + 1))) return only(d, n + 1);
+  const room = gpus.map((_, d) => (eligible.includes(d) ? Math.max(0, budget[d] - reserve) : 0));
+  for (let k = n + 1; k > 0; k--) {
+    const counts = split(k, room);
+    if (fits(counts)) return counts;
   }
-  const g = k >= n + 1 ? graph.full : graph.partial;
-  const used = counts.map((c, d) => (c > 0 ? d : -1)).filter((d) => d >= 0);
-  for (const d of used) add(d, g);
-  add(used[0], projector);
-  const vram = Object.values(byDevice).reduce((a, b) => a + b, 0);
-  return {
-    gpuLayers: k,
-    tensorSplit: used.length > 1 ? counts : undefined,
-    memory: { ram: Math.round(ram), vram: Math.round(vram), byDevice },
-  };
+  return gpus.map(() => 0);
 }
 
 /** The devices as a new load finds them: free memory less what loaded models already hold on each. */
