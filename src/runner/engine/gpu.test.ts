@@ -40,6 +40,20 @@ describe("GPU discovery and automatic offload", () => {
     assert.ok(shape.weights >= total);
   });
 
+  it("plans a load on the probed GPUs less what loaded models hold on them", async () => {
+    const opts = { modelPath: STORIES, numCtx: 256 };
+    const cpu = await estimateMemory(opts);
+    assert.equal(cpu.vram, 0);
+    const gpu = { name: "CUDA0", description: "test GPU", free: 2 ** 30, total: 2 ** 30 };
+    const whole = await estimateMemory(opts, [], { devices: [gpu] });
+    assert.ok(whole.vram > 0 && whole.ram < cpu.ram);
+    assert.deepEqual(Object.keys(whole.byDevice!), ["CUDA0"]);
+    // Another model holds all but 100 MB of it: below CUDA's minimum, nothing more goes there.
+    const full = await estimateMemory(opts, [{ ram: 0, vram: 2 ** 30 - 100e6, byDevice: { CUDA0: 2 ** 30 - 100e6 } }], { devices: [gpu] });
+    assert.deepEqual(full, cpu);
+    assert.equal((await estimateMemory({ ...opts, numGpu: 0 }, [], { devices: [gpu] })).vram, 0);
+  });
+
   it("loads with num_gpu unset as planned: the reported split is the scheduler's estimate", async () => {
     const gpus = await probeGpus();
     const opts = { modelPath: STORIES, numCtx: 256, numThread: 1 };
