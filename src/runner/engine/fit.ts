@@ -4,15 +4,16 @@
 // scheduler runs it on the same header to plan (estimate.ts).
 //
 // Ollama's accounting (llm/memory.go EstimateGPULayers): a layer costs its tensors plus its share of the KV
-// cache; every GPU that takes layers also holds the compute graph (Ollama's per-architecture GraphSize, the
-// partial-offload figure unless everything is offloaded); the output layer counts as one more layer, placed
-// last; a GPU joins only if its free memory holds OLLAMA_GPU_OVERHEAD, the driver's minimum (CUDA/ROCm), the
-// larger graph, the projector (first GPU) and two layers; layers go round-robin over the GPUs that still
-// have room. `num_gpu` ≥ 0 wins over the fit, as Ollama passes it to llama.cpp unchanged.
+// cache; the output layer counts as one more; every GPU that takes layers holds the compute graph (Ollama's
+// per-architecture GraphSize: partial offload, or full when one GPU holds everything); a GPU keeps free
+// OLLAMA_GPU_OVERHEAD, the backend's minimum (CUDA, ROCm, Metal), one layer's worth as a buffer and the
+// larger graph, and joins only if a layer (and the projector, on the first) still fits. `num_gpu` ≥ 0 wins
+// over the fit, as Ollama passes it to llama.cpp unchanged.
 //
-// What is reported is what llama.cpp then does with that count: it offloads the *last* n layers of
-// (repeating layers + output), the output first, in contiguous runs per device by the `tensor_split`
-// proportions (llama-model.cpp load_tensors).
+// The layers counted are the ones llama.cpp then loads: `n_gpu_layers` = n offloads the *last* n of
+// (repeating layers + output), in contiguous runs per GPU by the `tensor_split` proportions (llama-model.cpp
+// load_tensors), so the fit checks and reports the bytes of exactly that placement (`deviceBytes`). Ollama
+// deals layers round-robin and lets llama.cpp place them otherwise; herd counts what is placed.
 
 import type { NativeDevice } from "../native/devices.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
@@ -37,9 +38,10 @@ export interface Placement {
 const MiB = 1024 * 1024;
 const F16 = 2;
 
-/** Memory a GPU backend keeps for itself (Ollama's MinimumMemory: 457 MiB for CUDA and ROCm, none otherwise). */
+/** Memory a GPU backend keeps for itself (Ollama's MinimumMemory: 457 MiB for CUDA and ROCm, 512 MiB for Metal, none otherwise). */
 export function minimumMemory(device: GpuDevice): number {
-  return /^(CUDA|ROCm|HIP)/i.test(device.name) ? 457 * MiB : 0;
+  if (/^(CUDA|ROCm|HIP)/i.test(device.name)) return 457 * MiB;
+  return /^(MTL|Metal)/i.test(device.name) ? 512 * MiB : 0;
 }
 
 /** The compute graph a GPU holds, partial and full offload (Ollama's GraphSize, by architecture). */
@@ -151,7 +153,7 @@ export function fitModel(shape: ModelShape, devices: readonly GpuDevice[], opts:
   const batch = opts.embedding ? opts.numCtx : Math.min(opts.numBatch ?? 512, opts.numCtx);
   const kvLayer = opts.embedding ? 0 : context * shape.kvWidth * F16;
   const gpus = opts.numGpu === 0 ? [] : opts.mainGpu !== undefined ? devices.slice(opts.mainGpu, opts.mainGpu + 1) : [...devices];
-  const c: Costs = { shape, kvLayer, graph: graphSize(shape, context, batch, kvLayer * n), projector: opts.projectorBytes ?? 0, metal: /^MTL/.test(gpus[0]?.name ?? "") };
+  const c: Costs = { shape, kvLayer, graph: graphSize(shape, context, batch, kvLayer * n), projector: opts.projectorBytes ?? 0, metal: /^(MTL|Metal)/i.test(gpus[0]?.name ?? "") };
   const counts = opts.numGpu !== undefined && opts.numGpu >= 0 ? forcedCounts(n, gpus, opts.numGpu) : fitCounts(c, gpus, opts.gpuOverhead ?? 0);
 
   // Host buffers: logits (n_vocab floats per output row) and the CPU side of the graph.
