@@ -30,7 +30,7 @@ export type FitOptions = Pick<LoadOptions, "numCtx" | "numBatch" | "numGpu" | "m
 export interface Placement {
   /** `n_gpu_layers`: 0 = CPU only; the output layer counts as one (layers + 1 = everything). */
   gpuLayers: number;
-  /** Layers per device (in `devices` order) when several take some: llama.cpp's `tensor_split`. */
+  /** With several GPUs, the layers of each (in `devices` order, zeros included): llama.cpp's `tensor_split`. */
   tensorSplit?: number[];
   memory: MemoryUse;
 }
