@@ -24,7 +24,8 @@ const shape: ModelShape = {
 const opts = { numCtx: 4096 };
 const kvLayer = 4096 * 2048 * 2; // f16 keys and values per layer: 16 MiB
 const cuda = (i: number, free: number): GpuDevice => ({ name: `CUDA${i}`, description: "test GPU", free, total: free });
-const hostCompute = 512 * (shape.vocab + shape.embd * 4) * 4;
+const hostCompute = 512 * (shape.vocab + shape.embd * 4) * 4; // logits and activations of a batch on the CPU
+const hostGpu = 512 * shape.embd * 4 * 4 + shape.vocab * 4; // activations and one row of logits, with the output on a GPU
 
 /** Every device holds what the fit put there, with Ollama's margins left free. */
 function assertFits(devices: GpuDevice[], byDevice: Record<string, number> | undefined, overhead = 0): void {
@@ -48,7 +49,7 @@ describe("GPU fit policy", () => {
     assert.equal(p.memory.vram, 32 * (200 * MiB + kvLayer) + 250 * MiB + graph);
     assert.deepEqual(p.memory.byDevice, { CUDA0: p.memory.vram });
     // Only token_embd (the input layer, always on the CPU) and the host buffers stay in RAM.
-    assert.equal(p.memory.ram, 250 * MiB + hostCompute);
+    assert.equal(p.memory.ram, 250 * MiB + hostGpu);
   });
 
   it("a GPU that holds half gets the output and the last layers, the rest stays in RAM", () => {
@@ -57,7 +58,7 @@ describe("GPU fit policy", () => {
     assert.ok(p.gpuLayers > 8 && p.gpuLayers < 24, String(p.gpuLayers));
     assertFits([gpu], p.memory.byDevice);
     const onCpu = 33 - p.gpuLayers; // repeating layers left on the CPU
-    assert.equal(p.memory.ram, 250 * MiB + onCpu * (200 * MiB + kvLayer) + hostCompute);
+    assert.equal(p.memory.ram, 250 * MiB + onCpu * (200 * MiB + kvLayer) + hostGpu);
     const graph = graphSize(shape, 4096, 512, 32 * kvLayer).partial;
     assert.equal(p.memory.vram, 250 * MiB + (p.gpuLayers - 1) * (200 * MiB + kvLayer) + graph);
     // One layer less would leave a layer's worth unused; one more would not fit.
@@ -112,7 +113,7 @@ describe("GPU fit policy", () => {
     const kv = 131072 * 2048 * 2; // 512 MiB a layer
     assert.ok(p.gpuLayers > 0 && p.gpuLayers < 33, String(p.gpuLayers));
     assertFits([gpu], p.memory.byDevice);
-    assert.equal(p.memory.ram, 250 * MiB + (33 - p.gpuLayers) * (200 * MiB + kv) + hostCompute);
+    assert.equal(p.memory.ram, 250 * MiB + (33 - p.gpuLayers) * (200 * MiB + kv) + hostGpu);
     // Parallel slots multiply the context the same way.
     assert.ok(fitModel(shape, [gpu], { numCtx: 32768, numParallel: 4 }).gpuLayers === p.gpuLayers);
   });
@@ -129,7 +130,7 @@ describe("GPU fit policy", () => {
     const tied = { ...shape, weights: shape.weights - 250 * MiB, outputShared: 250 * MiB };
     const p = fitModel(tied, [cuda(0, 24 * GiB)], opts);
     assert.equal(p.gpuLayers, 33);
-    assert.equal(p.memory.ram, 250 * MiB + hostCompute);
+    assert.equal(p.memory.ram, 250 * MiB + hostGpu);
   });
 
   it("the projector goes on the first GPU", () => {

@@ -156,9 +156,11 @@ export function fitModel(shape: ModelShape, devices: readonly GpuDevice[], opts:
   const c: Costs = { shape, kvLayer, graph: graphSize(shape, context, batch, kvLayer * n), projector: opts.projectorBytes ?? 0, metal: /^(MTL|Metal)/i.test(gpus[0]?.name ?? "") };
   const counts = opts.numGpu !== undefined && opts.numGpu >= 0 ? forcedCounts(n, gpus, opts.numGpu) : fitCounts(c, gpus, opts.gpuOverhead ?? 0);
 
-  // Host buffers: logits (n_vocab floats per output row) and the CPU side of the graph.
-  const hostCompute = batch * (shape.vocab + shape.embd * 4) * 4;
   const k = counts.reduce((a, b) => a + b, 0);
+  // Host compute buffers. On the CPU: the batch's logits (n_vocab floats a row) and activations. With the
+  // output on a GPU (any offload puts it there first) the logits are computed there: the host keeps the
+  // batch's activations and one row of logits.
+  const hostCompute = k > 0 ? batch * shape.embd * 4 * 4 + shape.vocab * 4 : batch * (shape.vocab + shape.embd * 4) * 4;
   const cpu = shape.weights + kvLayer * n + hostCompute;
   if (k === 0) return { gpuLayers: 0, memory: { ram: cpu + c.projector, vram: 0 } };
   // What leaves RAM: the offloaded layers with their KV cache, and the output unless it shares token_embd.

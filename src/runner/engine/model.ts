@@ -91,16 +91,25 @@ export class LoadedModel {
     // llama.cpp reads one float per device it uses (at most llama_max_devices); the array lives through the load.
     const width = Number(api.llama_max_devices());
     const split = opts.tensorSplit?.length ? koffi.alloc("float", width) : undefined;
+    // No layer on a GPU means no GPU at all (an empty, NULL-terminated device list): llama.cpp would still
+    // put the batch's compute buffer there (op offload), on a GPU the fit found no room on, and the CPU
+    // would lose its repacked weights.
+    const noDevices = opts.gpuLayers === 0 && !opts.vocabOnly ? koffi.alloc("void *", 1) : undefined;
     try {
       if (split) {
         koffi.encode(split, "float", Array.from({ length: width }, (_, i) => opts.tensorSplit![i] ?? 0), width);
         params.tensor_split = split;
+      }
+      if (noDevices) {
+        koffi.encode(noDevices, "void *", null);
+        params.devices = noDevices;
       }
       const ptr = api.llama_model_load_from_file(path, params);
       if (!ptr) throw new ModelLoadError("unable to load model");
       return new LoadedModel(api, ptr);
     } finally {
       if (split) koffi.free(split);
+      if (noDevices) koffi.free(noDevices);
     }
   }
 
