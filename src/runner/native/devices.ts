@@ -1,7 +1,9 @@
 // The GPUs llama.cpp would load a model onto, with their free memory now, through ggml's device API. The
 // list follows llama.cpp's default device choice (llama_model_load_from_file without `devices`): discrete
 // GPUs in ggml's order, or, when there is none, the integrated GPUs of the first backend that has one; RPC
-// devices are left out (herd never registers them). `n_gpu_layers` and `tensor_split` index this list.
+// devices are left out (herd never registers them). llama.cpp also drops a GPU whose PCI id repeats one
+// already listed (one GPU seen by two backends); each of herd's packages holds one GPU backend, so none
+// repeats. `n_gpu_layers`, `main_gpu` and `tensor_split` index this list.
 
 import koffi from "koffi";
 import type { LlamaApi } from "./api.js";
