@@ -83,6 +83,13 @@ describe("GPU fit policy", () => {
     assert.ok(p.gpuLayers > fitModel(shape, [gpus[0]], opts).gpuLayers, "two hold more than one");
     assertFits(gpus, p.memory.byDevice);
     assert.equal(p.memory.vram, p.memory.byDevice!.CUDA0 + p.memory.byDevice!.CUDA1);
+    // Uneven GPUs take layers in proportion to their room; one with no room for a layer takes none.
+    const uneven = [cuda(0, 3 * GiB), cuda(1, 5 * GiB)];
+    const u = fitModel(shape, uneven, opts);
+    assert.ok(u.tensorSplit![1] > u.tensorSplit![0] && u.tensorSplit![0] > 0);
+    assertFits(uneven, u.memory.byDevice);
+    const tiny = fitModel(shape, [cuda(0, 900 * MiB), cuda(1, 4 * GiB)], opts);
+    assert.deepEqual(tiny.tensorSplit, [0, fitModel(shape, [cuda(1, 4 * GiB)], opts).gpuLayers]);
     // One that holds everything takes it alone, the other GPU stays free.
     const alone = fitModel(shape, [cuda(0, 4 * GiB), cuda(1, 24 * GiB)], opts);
     assert.deepEqual(alone.tensorSplit, [0, 33]);
