@@ -12,7 +12,8 @@ export const BATCH_MS = 50;
 export class ChunkBatcher {
   private pending: CompletionChunk[] = [];
   private timer?: NodeJS.Timeout;
-  private lastFlush = -Infinity;
+  /** A chunk left less than the window ago: tokens wait for the timer. A timer, not a clock read per token. */
+  private cooling = false;
 
   constructor(
     private readonly sendChunks: (chunks: CompletionChunk[]) => void,
@@ -21,18 +22,30 @@ export class ChunkBatcher {
 
   push(chunk: CompletionChunk): void {
     this.pending.push(chunk);
-    const since = performance.now() - this.lastFlush;
-    if (chunk.type === "done" || since >= this.windowMs) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.windowMs - since);
+    if (chunk.type === "done") {
+      this.flush();
+      this.stopCooling();
+    } else if (!this.cooling) this.flush();
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     if (!this.pending.length) return;
     const chunks = this.pending;
     this.pending = [];
-    this.lastFlush = performance.now();
     this.sendChunks(chunks);
+    this.stopCooling();
+    this.cooling = true;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.cooling = false;
+      this.flush();
+    }, this.windowMs);
+    this.timer.unref();
+  }
+
+  private stopCooling(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.cooling = false;
   }
 }

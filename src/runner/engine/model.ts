@@ -159,8 +159,14 @@ export class LoadedModel {
     return this.decoder.decode(this.pieceBytes(token));
   }
 
+  /** Per token id: 0 not asked yet, 1 not end-of-generation, 2 end-of-generation (asked once per id). */
+  private eog?: Uint8Array;
+
   isEog(token: number): boolean {
-    return this.api.llama_vocab_is_eog(this.vocab, token);
+    if (token < 0 || token >= this.nVocab) return this.api.llama_vocab_is_eog(this.vocab, token);
+    this.eog ??= new Uint8Array(this.nVocab);
+    if (this.eog[token] === 0) this.eog[token] = this.api.llama_vocab_is_eog(this.vocab, token) ? 2 : 1;
+    return this.eog[token] === 2;
   }
 
   detokenize(tokens: readonly number[], renderSpecial = false): string {
