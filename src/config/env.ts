@@ -24,6 +24,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: "OLLAMA_NOPRUNE", default: "false", description: "Do not prune unused blobs on startup" },
   { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
   { name: "OLLAMA_DEBUG", default: "false", description: "Show additional debug information (1 = debug, 2 = trace)" },
+  { name: "OLLAMA_GPU_OVERHEAD", default: "0", description: "Reserve a portion of VRAM per GPU (bytes)" },
   { name: "OLLAMA_GO_TEMPLATE", default: "true", description: "Prefer a model's Go TEMPLATE over its GGUF Jinja chat template" },
   { name: "HTTPS_PROXY", default: "", description: "Proxy for registry traffic (also HTTP_PROXY, NO_PROXY)" },
 ];
@@ -157,6 +158,8 @@ export interface ServerConfig {
   numParallel: number;
   noPrune: boolean;
   debug: boolean;
+  /** Bytes kept free on every GPU when fitting layers. */
+  gpuOverhead: number;
   goTemplate: boolean;
 }
 
@@ -173,6 +176,7 @@ export function serverConfig(env: Env = process.env): ServerConfig {
     numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 0) || 1,
     noPrune: envBool(env, "OLLAMA_NOPRUNE"),
     debug: envBool(env, "OLLAMA_DEBUG"),
+    gpuOverhead: envUint(env, "OLLAMA_GPU_OVERHEAD", 0),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),
   };
 }

@@ -14,6 +14,8 @@ export interface LoadOptions {
   numGpu?: number;
   /** The GPU the model goes on (Ollama's main_gpu, an index among the visible devices). */
   mainGpu?: number;
+  /** Bytes kept free on every GPU when fitting layers (OLLAMA_GPU_OVERHEAD, set by the server). */
+  gpuOverhead?: number;
   useMmap?: boolean;
   /** 0 = herd chooses per phase. */
   numThread?: number;
@@ -122,6 +124,8 @@ export interface MemoryUse {
   ram: number;
   /** Bytes in GPU memory. */
   vram: number;
+  /** `vram` per GPU, by ggml device name ("CUDA0"); absent on CPU. */
+  byDevice?: Record<string, number>;
 }
 
 export interface Runner {
@@ -144,3 +148,9 @@ export interface Runner {
 }
 
 export type CreateRunner = (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner>;
+
+/**
+ * A no-load plan of what `opts` needs, with `inUse` the memory of the models already loaded (their VRAM is
+ * not free for this one).
+ */
+export type EstimateMemory = (opts: LoadOptions, inUse?: readonly MemoryUse[]) => Promise<MemoryUse>;

@@ -180,6 +180,40 @@ describe("Scheduler", () => {
     await sched.unloadAll();
   });
 
+  it("plans beside the GPU memory loaded models hold, and evicts idle ones the new model would gain GPU layers from", async () => {
+    // One 100 MB GPU; a model needs its size in MB, on the GPU as far as the GPU's free memory goes.
+    const plan = (o: LoadOptions, inUse: readonly MemoryUse[] = []): MemoryUse => {
+      const need = Number(o.modelPath.split("-")[1]) * MB;
+      const vram = Math.min(need, 100 * MB - inUse.reduce((n, m) => n + m.vram, 0));
+      return { ram: need - vram, vram };
+    };
+    const planned = new Map<string, MemoryUse>();
+    const factory = createFakeRunnerFactory((o) => ({ memory: planned.get(o.modelPath) }));
+    const sched = new Scheduler({
+      createRunner: factory,
+      estimateMemory: async (o, inUse) => {
+        const m = plan(o, inUse);
+        planned.set(o.modelPath, m);
+        return m;
+      },
+      maxLoadedModels: 3,
+      maxQueue: 10,
+      defaultKeepAliveMs: 60_000,
+      availableMemory: () => 1000 * MB,
+    });
+    (await sched.acquire({ key: "a", load: load("a-60") })).release();
+    const b = await sched.acquire({ key: "b", load: load("b-60") });
+    assert.deepEqual(sched.ps().map((p) => p.key), ["b"], "idle a evicted: b fits the GPU alone");
+    assert.deepEqual(b.runner.memory, { ram: 0, vram: 60 * MB });
+    // b is busy: c loads beside it with what the GPU has left, the rest in RAM.
+    const c = await sched.acquire({ key: "c", load: load("c-60") });
+    assert.deepEqual(sched.ps().map((p) => p.key).sort(), ["b", "c"]);
+    assert.deepEqual(c.runner.memory, { ram: 20 * MB, vram: 40 * MB });
+    b.release();
+    c.release();
+    await sched.unloadAll();
+  });
+
   it("drops a crashed runner and loads it again on the next request", async () => {
     const { sched, factory } = setup({}, { tokenDelayMs: 2 });
     const lease = await sched.acquire({ key: "a", load: load("a-10") });

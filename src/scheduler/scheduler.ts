@@ -4,15 +4,15 @@
 // once, however many are in flight: the runner queues beyond its `numParallel` slots, and only requests
 // waiting for a load count against OLLAMA_MAX_QUEUE.
 
-import type { CreateRunner, LoadOptions, MemoryUse, Runner } from "../runner/index.js";
+import type { CreateRunner, EstimateMemory, LoadOptions, MemoryUse, Runner } from "../runner/index.js";
 import { humanBytes } from "../util/bytes.js";
 import { FOREVER_MS } from "../util/duration.js";
 import { CanceledError, InsufficientMemoryError, QueueFullError } from "../util/errors.js";
 
 export interface SchedulerOptions {
   createRunner: CreateRunner;
-  /** Cheap, no-load estimate of what `opts` needs (runner/engine's estimateMemory). */
-  estimateMemory: (opts: LoadOptions) => Promise<MemoryUse>;
+  /** Cheap, no-load plan of what `opts` needs beside the models loaded (runner/engine's estimateMemory). */
+  estimateMemory: EstimateMemory;
   maxLoadedModels: number;
   maxQueue: number;
   defaultKeepAliveMs: number;
@@ -271,20 +271,28 @@ export class Scheduler {
       });
   }
 
-  /** Makes room (LRU eviction by count and memory), then creates the runner. */
+  /**
+   * Makes room (LRU eviction by count and memory), then creates the runner. The plan is made again after
+   * each eviction: GPU memory an evicted model frees changes what stays in RAM. As in Ollama, a model the
+   * GPUs would hold more of without the others loaded evicts them, least recently used first (only idle
+   * ones: a busy model is not waited for to gain GPU layers).
+   */
   private async load(entry: Entry): Promise<Runner> {
-    entry.estimate = await this.opts.estimateMemory(entry.load);
-    const need = entry.estimate.ram;
     for (;;) {
       const others = [...this.entries.values()].filter((e) => e !== entry && e.runner);
-      const free = this.opts.availableMemory();
-      if (others.length < this.opts.maxLoadedModels && need <= free) break;
-      const reclaimable = others.reduce((n, e) => n + (e.runner?.memory.ram ?? 0), 0);
-      if (need > free + reclaimable)
-        throw new InsufficientMemoryError(
-          `model requires more system memory (${humanBytes(need)}) than is available (${humanBytes(free + reclaimable)})`,
-        );
       const idle = others.filter((e) => e.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+      entry.estimate = await this.opts.estimateMemory(entry.load, others.map((e) => e.runner!.memory));
+      const need = entry.estimate.ram;
+      const free = this.opts.availableMemory();
+      const gpuBound = idle.length > 0 && entry.estimate.vram < (await this.opts.estimateMemory(entry.load, [])).vram;
+      if (!gpuBound) {
+        if (others.length < this.opts.maxLoadedModels && need <= free) break;
+        const reclaimable = others.reduce((n, e) => n + (e.runner?.memory.ram ?? 0), 0);
+        if (need > free + reclaimable)
+          throw new InsufficientMemoryError(
+            `model requires more system memory (${humanBytes(need)}) than is available (${humanBytes(free + reclaimable)})`,
+          );
+      }
       if (idle.length > 0) await this.unload(idle[0]);
       else await new Promise<void>((resolve) => this.released.push(resolve));
       if (this.closed) throw new CanceledError();

@@ -11,11 +11,12 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createEngineRunner, estimateMemory, headerCache } from "../runner/index.js";
+import { createEngineRunner, estimateMemory, headerCache, probeGpus, type LoadOptions } from "../runner/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { translatingRunner, Translator } from "../translate/index.js";
+import { humanBytes } from "../util/bytes.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
 import { createApp, fetchHandler } from "./app.js";
@@ -54,8 +55,18 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     log,
     projectors: () => mtmdLibrary().path !== undefined,
   });
+  // GPUs are found once, in the background, as Ollama discovers them at startup.
+  const gpus = probeGpus({ onError: (error) => log.warn("GPU discovery failed, planning for the CPU", { error }) }).then((devices) => {
+    for (const d of devices) log.info("inference compute", { name: d.name, description: d.description, total: humanBytes(d.total), available: humanBytes(d.free) });
+    if (!devices.length) log.info("no GPU found: models run on the CPU");
+    return devices;
+  });
+  const withOverhead = (opts: LoadOptions): LoadOptions => (cfg.gpuOverhead ? { ...opts, gpuOverhead: cfg.gpuOverhead } : opts);
   const scheduler = new Scheduler({
-    ...translatingRunner(translator, { createRunner: createEngineRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
+    ...translatingRunner(translator, {
+      createRunner: (opts, signal) => createEngineRunner(withOverhead(opts), signal),
+      estimateMemory: async (opts, inUse) => estimateMemory(withOverhead(opts), inUse, { headers, devices: await gpus }),
+    }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
     defaultKeepAliveMs: keepAliveMs,

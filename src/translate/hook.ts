@@ -2,15 +2,15 @@
 // runs inside the load (the API's load_duration includes it) and the memory estimate sees the
 // translated file.
 
-import type { CreateRunner, LoadOptions, MemoryUse } from "../runner/types.js";
+import type { CreateRunner, EstimateMemory } from "../runner/types.js";
 import type { Translator } from "./translator.js";
 
 export function translatingRunner(
   translator: Translator,
-  inner: { createRunner: CreateRunner; estimateMemory: (opts: LoadOptions) => Promise<MemoryUse> },
-): { createRunner: CreateRunner; estimateMemory: (opts: LoadOptions) => Promise<MemoryUse> } {
+  inner: { createRunner: CreateRunner; estimateMemory: EstimateMemory },
+): { createRunner: CreateRunner; estimateMemory: EstimateMemory } {
   return {
     createRunner: async (opts, signal) => inner.createRunner(await translator.prepare(opts), signal),
-    estimateMemory: async (opts) => inner.estimateMemory(await translator.prepare(opts)),
+    estimateMemory: async (opts, inUse) => inner.estimateMemory(await translator.prepare(opts), inUse),
   };
 }

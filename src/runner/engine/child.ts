@@ -6,11 +6,11 @@ import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/
 import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
-import { captureLog, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { captureLog, gpuDevices, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
-import { estimateMemory } from "./estimate.js";
+import { planLoad } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
@@ -52,19 +52,24 @@ function onLog(level: number, text: string): void {
   if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: String(level), message: line });
 }
 
-function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo {
+async function load(options: LoadOptions, cpuBackend: string | undefined): Promise<LoadedInfo> {
   const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
+  // The layers the GPUs' free memory holds now (none without a GPU), by the policy the scheduler planned with.
+  // A header herd cannot read still goes to llama.cpp (on the CPU), whose logged error says what is wrong.
+  const planned = await planLoad(options, gpuDevices(api)).catch((err: Error) => err);
+  const placement = planned instanceof Error ? { gpuLayers: 0, tensorSplit: undefined, memory: { ram: 0, vram: 0 } } : planned;
   // After load llama.cpp logs to stderr, whose tail the parent keeps for crash reports.
   const restoreLog = captureLog(api, onLog);
   try {
-    const gpuCapable = api.llama_supports_gpu_offload();
-    const cpuOnly = options.numGpu === 0 || !gpuCapable;
+    const cpuOnly = placement.gpuLayers === 0;
     const model = LoadedModel.load(api, options.modelPath, {
       // On CPU the weights are repacked and the mmap kept as well: no mmap halves resident memory.
       useMmap: options.useMmap ?? !cpuOnly,
-      gpuLayers: cpuOnly ? 0 : options.numGpu === undefined || options.numGpu < 0 ? -1 : options.numGpu,
+      gpuLayers: placement.gpuLayers,
+      tensorSplit: placement.tensorSplit,
       mainGpu: options.mainGpu,
     });
+    if (planned instanceof Error) throw planned;
     const threads = resolveThreads(options.numThread);
     const e: Engine = { api, model, options, threads };
     const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
@@ -99,7 +104,7 @@ function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo 
       threads: threads.threads,
       gpu: cpuOnly ? false : api.lib.variant || false,
       cpuBackend: api.cpuBackend,
-      memory: { ram: 0, vram: 0 },
+      memory: placement.memory,
     };
   } catch (err) {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
@@ -175,12 +180,8 @@ function embedder(e: Engine): Embedder {
 
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
-    case "load": {
-      const info = load(msg.options, msg.cpuBackend);
-      // The same header estimate the scheduler planned with, for the placement actually chosen.
-      info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
-      return info;
-    }
+    case "load":
+      return load(msg.options, msg.cpuBackend);
     case "tokenize": {
       const m = need().model;
       return m.tokenize(msg.text, msg.addSpecial, msg.parseSpecial);

@@ -1,61 +1,14 @@
-// Memory a load will need, from the GGUF header alone (no weights read), for the scheduler's fit decisions:
-// the tensor data, the KV cache (f16 keys and values for every layer and context position, per slot), and the
-// compute and output buffers, whose size follows the batch and the vocabulary (logits are n_vocab floats per
-// output row). CPU placement unless `numGpu` > 0 puts that share of layers in VRAM.
+// Memory a load will need, from the GGUF header alone (no weights read), placed by the GPU offload policy
+// (fit.ts) on the devices given: the scheduler plans with it, and the engine child loads with the same
+// placement (its `gpuLayers` and `tensorSplit`) and reports its memory.
 
 import { stat } from "node:fs/promises";
-import { readGguf, type GgufFile } from "../../gguf/index.js";
+import { readGguf } from "../../gguf/index.js";
 import { ModelLoadError } from "../../util/errors.js";
-import type { LoadOptions, MemoryUse } from "../types.js";
 import { Lru } from "../../util/lru.js";
-
-const F16 = 2;
-
-export interface ModelShape {
-  weights: number;
-  layers: number;
-  /** Key and value widths per layer (n_embd_k_gqa + n_embd_v_gqa). */
-  kvWidth: number;
-  embd: number;
-  vocab: number;
-}
-
-export function shapeOf(g: GgufFile): ModelShape {
-  const md = g.metadata;
-  const arch = String(md["general.architecture"] ?? "");
-  const n = (key: string): number | undefined => {
-    const v = md[`${arch}.${key}`];
-    if (typeof v === "number") return v;
-    if (Array.isArray(v) && typeof v[0] === "number") return Math.max(...(v as number[]));
-    return undefined;
-  };
-  const layers = n("block_count") ?? 0;
-  const embd = n("embedding_length") ?? 0;
-  const heads = n("attention.head_count") ?? 1;
-  const headsKv = n("attention.head_count_kv") ?? heads;
-  const keyLen = n("attention.key_length") ?? (heads ? embd / heads : 0);
-  const valLen = n("attention.value_length") ?? keyLen;
-  const tokens = md["tokenizer.ggml.tokens"];
-  return {
-    weights: g.fileSize - g.dataOffset,
-    layers,
-    kvWidth: headsKv * (keyLen + valLen),
-    embd,
-    vocab: Array.isArray(tokens) ? tokens.length : 0,
-  };
-}
-
-/** RAM and VRAM for a model shape under `opts`. */
-export function estimateFor(shape: ModelShape, opts: LoadOptions): MemoryUse {
-  const slots = Math.max(1, opts.numParallel ?? 1);
-  const ctx = opts.numCtx * slots;
-  const batch = Math.min(opts.numBatch ?? 512, opts.numCtx);
-  const kv = opts.embedding ? 0 : ctx * shape.layers * shape.kvWidth * F16;
-  const compute = batch * (shape.vocab + shape.embd * 4) * 4;
-  const gpuShare = opts.numGpu !== undefined && opts.numGpu > 0 && shape.layers > 0 ? Math.min(1, opts.numGpu / shape.layers) : 0;
-  const onGpu = (shape.weights + kv) * gpuShare;
-  return { ram: Math.round(shape.weights + kv + compute - onGpu), vram: Math.round(onGpu + (gpuShare > 0 ? compute : 0)) };
-}
+import type { LoadOptions, MemoryUse } from "../types.js";
+import { fitModel, freeAfter, type GpuDevice, type Placement } from "./fit.js";
+import { shapeOf, type ModelShape } from "./shape.js";
 
 /** Header reads, cached per path and file identity by the caller (the scheduler's owner, bounded). */
 export type HeaderCache = Lru<string, Promise<ModelShape>>;
@@ -64,18 +17,36 @@ export function headerCache(max = 16): HeaderCache {
   return new Lru(max);
 }
 
-export async function estimateMemory(opts: LoadOptions, headers: HeaderCache = headerCache(1)): Promise<MemoryUse> {
-  let id: string;
+async function sizeOf(path: string): Promise<{ id: string; size: number }> {
   try {
-    const st = await stat(opts.modelPath);
-    id = `${opts.modelPath}\0${st.size}\0${st.mtimeMs}`;
+    const st = await stat(path);
+    return { id: `${path}\0${st.size}\0${st.mtimeMs}`, size: st.size };
   } catch (err) {
-    throw new ModelLoadError(`unable to read model ${opts.modelPath}: ${(err as Error).message}`);
+    throw new ModelLoadError(`unable to read model ${path}: ${(err as Error).message}`);
   }
+}
+
+/** Where `opts` puts the model on `devices` (no GPU: everything in RAM), and what that uses. */
+export async function planLoad(opts: LoadOptions, devices: readonly GpuDevice[], headers: HeaderCache = headerCache(1)): Promise<Placement> {
+  const { id } = await sizeOf(opts.modelPath);
+  // The projector's file is nearly all weights; mtmd puts them on the GPU the model uses.
+  const projectorBytes = opts.projectorPath ? (await sizeOf(opts.projectorPath)).size : 0;
   const pending = headers.getOrCreate(id, () => readGguf(opts.modelPath, { validate: false }).then(shapeOf));
   try {
-    return estimateFor(await pending, opts);
+    return fitModel(await pending, devices, { ...opts, projectorBytes });
   } catch (err) {
     throw new ModelLoadError(`unable to read model ${opts.modelPath}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The scheduler's plan (an `EstimateMemory`): `devices` as probed (devices.ts), less the memory of the
+ * models in use; none means a CPU placement.
+ */
+export async function estimateMemory(
+  opts: LoadOptions,
+  inUse: readonly MemoryUse[] = [],
+  env: { headers?: HeaderCache; devices?: readonly GpuDevice[] } = {},
+): Promise<MemoryUse> {
+  return (await planLoad(opts, freeAfter(env.devices ?? [], inUse), env.headers)).memory;
 }

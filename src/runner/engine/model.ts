@@ -71,15 +71,46 @@ export class LoadedModel {
     this.nLayer = api.llama_model_n_layer(ptr);
   }
 
-  static load(api: LlamaApi, path: string, opts: { useMmap: boolean; gpuLayers: number; mainGpu?: number; vocabOnly?: boolean }): LoadedModel {
+  /**
+   * `gpuLayers`: llama.cpp's n_gpu_layers (the last n of layers + output). `tensorSplit`: layers per GPU.
+   * `mainGpu` keeps the whole offload on that one GPU (Ollama's `--split-mode none --main-gpu N`).
+   */
+  static load(
+    api: LlamaApi,
+    path: string,
+    opts: { useMmap: boolean; gpuLayers: number; tensorSplit?: number[]; mainGpu?: number; vocabOnly?: boolean },
+  ): LoadedModel {
     const params = api.llama_model_default_params() as Record<string, unknown>;
     params.vocab_only = opts.vocabOnly === true;
     params.load_mode = opts.useMmap ? S.LLAMA_LOAD_MODE_MMAP : S.LLAMA_LOAD_MODE_NONE;
     params.n_gpu_layers = opts.gpuLayers;
-    if (opts.mainGpu !== undefined) params.main_gpu = opts.mainGpu;
-    const ptr = api.llama_model_load_from_file(path, params);
-    if (!ptr) throw new ModelLoadError("unable to load model");
-    return new LoadedModel(api, ptr);
+    if (opts.mainGpu !== undefined) {
+      params.main_gpu = opts.mainGpu;
+      params.split_mode = S.LLAMA_SPLIT_MODE_NONE;
+    }
+    // llama.cpp reads one float per device it uses (at most llama_max_devices); the array lives through the load.
+    const width = Number(api.llama_max_devices());
+    const split = opts.tensorSplit?.length ? koffi.alloc("float", width) : undefined;
+    // No layer on a GPU means no GPU at all (an empty, NULL-terminated device list): llama.cpp would still
+    // put the batch's compute buffer there (op offload), on a GPU the fit found no room on, and the CPU
+    // would lose its repacked weights.
+    const noDevices = opts.gpuLayers === 0 && !opts.vocabOnly ? koffi.alloc("void *", 1) : undefined;
+    try {
+      if (split) {
+        koffi.encode(split, "float", Array.from({ length: width }, (_, i) => opts.tensorSplit![i] ?? 0), width);
+        params.tensor_split = split;
+      }
+      if (noDevices) {
+        koffi.encode(noDevices, "void *", null);
+        params.devices = noDevices;
+      }
+      const ptr = api.llama_model_load_from_file(path, params);
+      if (!ptr) throw new ModelLoadError("unable to load model");
+      return new LoadedModel(api, ptr);
+    } finally {
+      if (split) koffi.free(split);
+      if (noDevices) koffi.free(noDevices);
+    }
   }
 
   metadata(key: string): string | undefined {

@@ -29,7 +29,7 @@ export function childEntry(base: string = import.meta.url, name = "./child"): st
 }
 
 /** Flags that must not reach the child: the test runner and debugger ports. */
-function childExecArgv(): string[] {
+export function childExecArgv(): string[] {
   return process.execArgv.filter((a) => !a.startsWith("--test") && !a.startsWith("--inspect") && !a.startsWith("--watch"));
 }
 

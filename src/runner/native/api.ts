@@ -53,6 +53,7 @@ function bind(lib: LlamaLibrary) {
     ggml_backend_dev_name: g.func("const char *ggml_backend_dev_name(void *dev)"),
     ggml_backend_dev_description: g.func("const char *ggml_backend_dev_description(void *dev)"),
     ggml_backend_dev_memory: g.func("void ggml_backend_dev_memory(void *dev, _Out_ size_t *free, _Out_ size_t *total)"),
+    ggml_backend_dev_backend_reg: g.func("void *ggml_backend_dev_backend_reg(void *dev)"),
     ggml_threadpool_params_default: b.func("ggml_threadpool_params_default", S.ggml_threadpool_params, ["int"]),
 
     // model

@@ -138,6 +138,7 @@ export const LLAMA_POOLING_TYPE_UNSPECIFIED = -1;
 export const LLAMA_POOLING_TYPE_NONE = 0;
 export const LLAMA_POOLING_TYPE_RANK = 4;
 export const LLAMA_LOAD_MODE_NONE = 0;
+export const LLAMA_SPLIT_MODE_NONE = 0;
 export const LLAMA_LOAD_MODE_MMAP = 1;
 export const LLAMA_FLASH_ATTN_TYPE_DISABLED = 0;
 export const GGML_LOG_LEVEL_ERROR = 4;
