@@ -1,6 +1,7 @@
 // The engine seam. Everything above `runner/` talks to a loaded model through `Runner` (types.ts).
 //   createEngineRunner(opts, signal?) → Promise<Runner> — llama.cpp through herd's binding (native/), a child
 //                                                          process per model, parallel slots batched together
+//   engineRunners(estimate) → CreateRunner              — the same, memory from the caller's (cached) estimate
 //   estimateMemory(opts, headers?) → Promise<MemoryUse> — RAM/VRAM for weights + KV + buffers, header only
 //   headerCache(max)                                     — the caller's bounded cache for estimateMemory
 //   EngineRunner — the class behind createEngineRunner (pid, threads; for tests and diagnostics)
@@ -10,7 +11,7 @@
 //   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
 // Fakes for tests live in `runner/testing/`, with the contract suite every Runner passes (`runner/testing/contract.ts`).
 export type * from "./types.js";
-export { createEngineRunner, estimateMemory, EngineRunner, headerCache, type HeaderCache } from "./engine/index.js";
+export { createEngineRunner, engineRunners, estimateMemory, EngineRunner, headerCache, type HeaderCache } from "./engine/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";

@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createEngineRunner, estimateMemory, headerCache } from "../runner/index.js";
+import { engineRunners, estimateMemory, headerCache, type LoadOptions } from "../runner/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
@@ -54,8 +54,9 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     log,
     projectors: () => mtmdLibrary().path !== undefined,
   });
+  const estimate = (opts: LoadOptions) => estimateMemory(opts, headers);
   const scheduler = new Scheduler({
-    ...translatingRunner(translator, { createRunner: createEngineRunner, estimateMemory: (opts) => estimateMemory(opts, headers) }),
+    ...translatingRunner(translator, { createRunner: engineRunners(estimate), estimateMemory: estimate }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
     defaultKeepAliveMs: keepAliveMs,

@@ -3,14 +3,12 @@
 // segfault here ends only this process; the parent reports it like a SIGKILL.
 
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
-import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
 import { captureLog, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
-import { estimateMemory } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { Vision } from "./media.js";
 import { LoadedModel, type Context } from "./model.js";
@@ -22,7 +20,6 @@ interface Engine {
   threads: { threads: number; threadsBatch: number };
   ctx?: Context;
   generator?: Generator;
-  embedCtx?: Context;
   embedder?: Embedder;
 }
 
@@ -69,8 +66,7 @@ function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo 
     const e: Engine = { api, model, options, threads };
     const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
     if (options.embedding) {
-      e.embedCtx = embeddingContext(e);
-      e.embedder = new Embedder(model, e.embedCtx, options.numCtx);
+      e.embedder = Embedder.create(model, { ...options, ...threads });
     } else {
       if (!api.llama_model_has_decoder(model.ptr)) throw new ModelLoadError("this model does not support generation");
       const nBatch = Math.min(options.numBatch ?? 512, options.numCtx);
@@ -99,7 +95,6 @@ function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo 
       threads: threads.threads,
       gpu: cpuOnly ? false : api.lib.variant || false,
       cpuBackend: api.cpuBackend,
-      memory: { ram: 0, vram: 0 },
     };
   } catch (err) {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";
@@ -107,18 +102,6 @@ function load(options: LoadOptions, cpuBackend: string | undefined): LoadedInfo 
   } finally {
     restoreLog();
   }
-}
-
-function embeddingContext(e: Engine): Context {
-  const n = e.options.numBatch ?? e.options.numCtx;
-  const opts = { nCtx: e.options.numCtx, nBatch: Math.max(n, e.options.numCtx), nUbatch: Math.max(n, e.options.numCtx), nSeqMax: 64, kvUnified: true, embeddings: true, ...e.threads };
-  let ctx = e.model.createContext(opts);
-  // A generation model has no pooling of its own: average its token vectors.
-  if (ctx.pooling === S.LLAMA_POOLING_TYPE_NONE) {
-    e.model.freeContext(ctx);
-    ctx = e.model.createContext({ ...opts, pooling: 1 });
-  }
-  return ctx;
 }
 
 function applyAdapters(e: Engine, ctx: Context): void {
@@ -138,18 +121,22 @@ function need(): Engine {
   return engine;
 }
 
-function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefined {
+/** The JSON-schema converter, imported on the first request with a `format`: most runners never need it. */
+let grammar: Promise<typeof import("../grammar/index.js")> | undefined;
+
+async function grammarFor(e: Engine, format: WireCompletion["format"]): Promise<Ptr | undefined> {
   if (format === undefined) return undefined;
+  const { formatToGbnf } = await (grammar ??= import("../grammar/index.js"));
   const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
   if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
   return g;
 }
 
-function complete(id: number, request: WireCompletion): Promise<null> {
+async function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();
   if (!e.generator) throw new BadRequestError("this model does not support generate");
   const out = new ChunkBatcher((chunks) => send({ type: "chunks", id, chunks }));
-  const grammar = grammarFor(e, request.format);
+  const grammar = await grammarFor(e, request.format);
   return new Promise((resolve, reject) => {
     e.generator!.submit({
       request,
@@ -166,21 +153,14 @@ function complete(id: number, request: WireCompletion): Promise<null> {
 }
 
 function embedder(e: Engine): Embedder {
-  if (!e.embedder) {
-    e.embedCtx = embeddingContext(e);
-    e.embedder = new Embedder(e.model, e.embedCtx, e.options.numCtx);
-  }
+  e.embedder ??= Embedder.create(e.model, { ...e.options, ...e.threads });
   return e.embedder;
 }
 
 async function handle(msg: ParentMessage): Promise<unknown> {
   switch (msg.type) {
-    case "load": {
-      const info = load(msg.options, msg.cpuBackend);
-      // The same header estimate the scheduler planned with, for the placement actually chosen.
-      info.memory = await estimateMemory({ ...msg.options, numGpu: info.gpu === false ? 0 : msg.options.numGpu });
-      return info;
-    }
+    case "load":
+      return load(msg.options, msg.cpuBackend);
     case "tokenize": {
       const m = need().model;
       return m.tokenize(msg.text, msg.addSpecial, msg.parseSpecial);

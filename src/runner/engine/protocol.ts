@@ -2,12 +2,11 @@
 // Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
 // completion additionally streams `chunk` messages before its final `result`.
 
-import type { CompletionChunk, CompletionRequest, LoadOptions, MemoryUse } from "../types.js";
+import type { CompletionChunk, CompletionRequest, LoadOptions } from "../types.js";
 
 export interface LoadedInfo {
   contextSize: number;
   trainedContext: number;
-  memory: MemoryUse;
   threads: number;
   /** The GPU package in use ("cuda", "vulkan", "metal") or false for CPU. */
   gpu: string | false;

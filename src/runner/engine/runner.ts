@@ -14,6 +14,7 @@ import {
 } from "../../util/errors.js";
 import type { CompletionChunk, CompletionRequest, EmbedResult, LoadOptions, MemoryUse, Runner } from "../types.js";
 import { ChunkQueue } from "./chunk-queue.js";
+import { estimateMemory } from "./estimate.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireError } from "./protocol.js";
 
 interface Pending {
@@ -49,11 +50,22 @@ function reviveError(e: WireError): Error {
 /** The CPU backend variant the first child chose; later children load it alone (see native/api.ts). */
 let cpuBackend: string | undefined;
 
+/** How a runner learns its memory use: the header estimate, which the server answers from its cache. */
+export type EstimateMemory = (opts: LoadOptions) => Promise<MemoryUse>;
+
+export interface CreateOptions {
+  /** The child's entry (default: child.ts beside this file). */
+  entry?: string;
+  /** Default: `estimateMemory` with a cache of its own (one header read in this process). */
+  estimate?: EstimateMemory;
+}
+
 export class EngineRunner implements Runner {
   readonly exited: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private info: LoadedInfo | undefined;
+  private used: MemoryUse = { ram: 0, vram: 0 };
   private dead = false;
   private readonly stderrTail: string[] = [];
 
@@ -84,10 +96,10 @@ export class EngineRunner implements Runner {
     child.on("error", () => undefined);
   }
 
-  /** Forks `entry` (default: the engine's child beside this file) and loads `options` in it. */
-  static async create(options: LoadOptions, signal?: AbortSignal, entry = childEntry()): Promise<EngineRunner> {
+  /** Forks the engine's child and loads `options` in it. */
+  static async create(options: LoadOptions, signal?: AbortSignal, opts: CreateOptions = {}): Promise<EngineRunner> {
     if (signal?.aborted) throw new CanceledError();
-    const child = fork(entry, [], {
+    const child = fork(opts.entry ?? childEntry(), [], {
       execArgv: childExecArgv(),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
@@ -98,6 +110,9 @@ export class EngineRunner implements Runner {
     try {
       runner.info = (await runner.call({ type: "load", id: 0, options, cpuBackend })) as LoadedInfo;
       cpuBackend ??= runner.info.cpuBackend;
+      // The header estimate the scheduler planned with, for the placement actually chosen. In this process, not
+      // the child's: the server has the header cached, where the child would read and parse it again.
+      runner.used = await (opts.estimate ?? estimateMemory)({ ...options, numGpu: runner.info.gpu === false ? 0 : options.numGpu });
       return runner;
     } catch (err) {
       child.kill("SIGKILL");
@@ -122,7 +137,7 @@ export class EngineRunner implements Runner {
     return this.info!.trainedContext;
   }
   get memory(): MemoryUse {
-    return this.info!.memory;
+    return this.used;
   }
   get threads(): number {
     return this.info!.threads;
@@ -226,6 +241,11 @@ export class EngineRunner implements Runner {
 /** `CreateRunner` for real models. */
 export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Promise<Runner> {
   return EngineRunner.create(opts, signal);
+}
+
+/** `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one). */
+export function engineRunners(estimate: EstimateMemory): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
+  return (opts, signal) => EngineRunner.create(opts, signal, { estimate });
 }
 
 /**
