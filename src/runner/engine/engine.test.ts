@@ -8,7 +8,7 @@ import { collect, runnerContract } from "../testing/contract.js";
 import { loadLlama } from "../native/index.js";
 import { PROMPT_TOO_LONG } from "../prompt-fit.js";
 import { estimateMemory } from "./estimate.js";
-import { createEngineRunner, EngineRunner } from "./runner.js";
+import { childEnv, createEngineRunner, EngineRunner } from "./runner.js";
 import { LoadedModel } from "./model.js";
 
 const STORIES = model("stories260K.gguf");
@@ -273,6 +273,15 @@ describe("engine load failures and other models", () => {
     } finally {
       await embedder.close();
     }
+  });
+});
+
+describe("runner environment", () => {
+  it("asks glibc for transparent huge pages on Linux, keeping the user's tunables and their own choice", { skip: process.platform !== "linux" }, () => {
+    assert.equal(childEnv({ A: "1" }).GLIBC_TUNABLES, "glibc.malloc.hugetlb=1");
+    assert.equal(childEnv({ A: "1" }).A, "1");
+    assert.equal(childEnv({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }).GLIBC_TUNABLES, "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1");
+    assert.equal(childEnv({ GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" }).GLIBC_TUNABLES, "glibc.malloc.hugetlb=0");
   });
 });
 
