@@ -319,9 +319,10 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // Embeddings: 64 inputs in one request against one request per input. The first request of a new size
   // pays a one-time cost: llama.cpp's encoder reserves (and zeroes) an output buffer of n_vocab floats per
-  // token of its largest batch (30522 × ~580 × 4 B ≈ 70 MB for this BERT), measured 235 ms against 18–25 ms for
-  // the same request afterwards. It is reported on its own; the speedup compares warm requests, median of
-  // ROUNDS, each shape warmed first.
+  // token of its largest decode. herd packs at most max(128, n_embd/2) tokens into a decode (engine/embed.ts),
+  // so for this BERT that is 30522 × 128 × 4 B ≈ 16 MB (it was 70 MB with all ~580 tokens in one decode, 235 ms
+  // against 18–25 ms for the same request afterwards). It is reported on its own; the speedup compares warm
+  // requests, median of ROUNDS, each shape warmed first.
   const embedder = await EngineRunner.create({ modelPath: model("synthetic/bert-embed-synthetic.gguf"), numCtx: 512, numGpu: 0, embedding: true });
   try {
     const inputs = Array.from({ length: 64 }, (_, i) => `sentence number ${i} about dogs and parks`);

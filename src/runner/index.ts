@@ -1,6 +1,7 @@
 // The engine seam. Everything above `runner/` talks to a loaded model through `Runner` (types.ts).
 //   createEngineRunner(opts, signal?) → Promise<Runner> — llama.cpp through herd's binding (native/), a child
 //                                                          process per model, parallel slots batched together
+//   engineRunners(estimate) → CreateRunner              — the same, memory from the caller's (cached) estimate
 //   estimateMemory(opts, inUse?, { headers?, devices? }) → Promise<MemoryUse> — the GPU fit's RAM/VRAM split
 //                                                          (header only; beside the models `inUse`)
 //   headerCache(max)                                     — the caller's bounded cache for estimateMemory
@@ -12,7 +13,7 @@
 //   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
 // Fakes for tests live in `runner/testing/`, with the contract suite every Runner passes (`runner/testing/contract.ts`).
 export type * from "./types.js";
-export { createEngineRunner, estimateMemory, EngineRunner, headerCache, probeGpus, type GpuDevice, type HeaderCache } from "./engine/index.js";
+export { createEngineRunner, engineRunners, estimateMemory, EngineRunner, headerCache, probeGpus, type GpuDevice, type HeaderCache } from "./engine/index.js";
 export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./prompt-fit.js";
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";

@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { createEngineRunner, estimateMemory, headerCache, probeGpus, type LoadOptions } from "../runner/index.js";
+import { engineRunners, estimateMemory, headerCache, probeGpus, type LoadOptions, type MemoryUse } from "../runner/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
@@ -62,10 +62,13 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     return devices;
   });
   const withOverhead = (opts: LoadOptions): LoadOptions => (cfg.gpuOverhead ? { ...opts, gpuOverhead: cfg.gpuOverhead } : opts);
+  // One estimate for the scheduler's plan and a loaded runner's memory, from the server's header cache.
+  const estimate = async (opts: LoadOptions, inUse?: readonly MemoryUse[]) => estimateMemory(withOverhead(opts), inUse, { headers, devices: await gpus });
+  const createRunner = engineRunners(estimate);
   const scheduler = new Scheduler({
     ...translatingRunner(translator, {
-      createRunner: (opts, signal) => createEngineRunner(withOverhead(opts), signal),
-      estimateMemory: async (opts, inUse) => estimateMemory(withOverhead(opts), inUse, { headers, devices: await gpus }),
+      createRunner: (opts, signal) => createRunner(withOverhead(opts), signal),
+      estimateMemory: estimate,
     }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,

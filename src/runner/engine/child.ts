@@ -3,7 +3,6 @@
 // segfault here ends only this process; the parent reports it like a SIGKILL.
 
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
-import { formatToGbnf } from "../grammar/index.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
 import { captureLog, gpuDevices, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
@@ -22,7 +21,6 @@ interface Engine {
   threads: { threads: number; threadsBatch: number };
   ctx?: Context;
   generator?: Generator;
-  embedCtx?: Context;
   embedder?: Embedder;
 }
 
@@ -56,8 +54,10 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
   const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
   // The layers the GPUs' free memory holds now (none without a GPU), by the policy the scheduler planned with.
   // A header herd cannot read still goes to llama.cpp (on the CPU), whose logged error says what is wrong.
-  const planned = await planLoad(options, gpuDevices(api)).catch((err: Error) => err);
-  const placement = planned instanceof Error ? { gpuLayers: 0, tensorSplit: undefined, memory: { ram: 0, vram: 0 } } : planned;
+  // Without a GPU there is nothing to fit, and the header is not read here (the parent estimates from its cache).
+  const devices = options.numGpu === 0 ? [] : gpuDevices(api);
+  const planned = devices.length ? await planLoad(options, devices).catch((err: Error) => err) : undefined;
+  const placement = planned === undefined || planned instanceof Error ? { gpuLayers: 0, tensorSplit: undefined, memory: undefined } : planned;
   // After load llama.cpp logs to stderr, whose tail the parent keeps for crash reports.
   const restoreLog = captureLog(api, onLog);
   try {
@@ -74,8 +74,7 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
     const e: Engine = { api, model, options, threads };
     const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
     if (options.embedding) {
-      e.embedCtx = embeddingContext(e);
-      e.embedder = new Embedder(model, e.embedCtx, options.numCtx);
+      e.embedder = Embedder.create(model, { ...options, ...threads });
     } else {
       if (!api.llama_model_has_decoder(model.ptr)) throw new ModelLoadError("this model does not support generation");
       const nBatch = Math.min(options.numBatch ?? 512, options.numCtx);
@@ -114,18 +113,6 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
   }
 }
 
-function embeddingContext(e: Engine): Context {
-  const n = e.options.numBatch ?? e.options.numCtx;
-  const opts = { nCtx: e.options.numCtx, nBatch: Math.max(n, e.options.numCtx), nUbatch: Math.max(n, e.options.numCtx), nSeqMax: 64, kvUnified: true, embeddings: true, ...e.threads };
-  let ctx = e.model.createContext(opts);
-  // A generation model has no pooling of its own: average its token vectors.
-  if (ctx.pooling === S.LLAMA_POOLING_TYPE_NONE) {
-    e.model.freeContext(ctx);
-    ctx = e.model.createContext({ ...opts, pooling: 1 });
-  }
-  return ctx;
-}
-
 function applyAdapters(e: Engine, ctx: Context): void {
   const paths = e.options.adapters ?? [];
   if (!paths.length) return;
@@ -143,18 +130,22 @@ function need(): Engine {
   return engine;
 }
 
-function grammarFor(e: Engine, format: WireCompletion["format"]): Ptr | undefined {
+/** The JSON-schema converter, imported on the first request with a `format`: most runners never need it. */
+let grammar: Promise<typeof import("../grammar/index.js")> | undefined;
+
+async function grammarFor(e: Engine, format: WireCompletion["format"]): Promise<Ptr | undefined> {
   if (format === undefined) return undefined;
+  const { formatToGbnf } = await (grammar ??= import("../grammar/index.js"));
   const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
   if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
   return g;
 }
 
-function complete(id: number, request: WireCompletion): Promise<null> {
+async function complete(id: number, request: WireCompletion): Promise<null> {
   const e = need();
   if (!e.generator) throw new BadRequestError("this model does not support generate");
   const out = new ChunkBatcher((chunks) => send({ type: "chunks", id, chunks }));
-  const grammar = grammarFor(e, request.format);
+  const grammar = await grammarFor(e, request.format);
   return new Promise((resolve, reject) => {
     e.generator!.submit({
       request,
@@ -171,10 +162,7 @@ function complete(id: number, request: WireCompletion): Promise<null> {
 }
 
 function embedder(e: Engine): Embedder {
-  if (!e.embedder) {
-    e.embedCtx = embeddingContext(e);
-    e.embedder = new Embedder(e.model, e.embedCtx, e.options.numCtx);
-  }
+  e.embedder ??= Embedder.create(e.model, { ...e.options, ...e.threads });
   return e.embedder;
 }
 

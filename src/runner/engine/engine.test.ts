@@ -8,7 +8,7 @@ import { collect, runnerContract } from "../testing/contract.js";
 import { loadLlama } from "../native/index.js";
 import { PROMPT_TOO_LONG } from "../prompt-fit.js";
 import { estimateMemory } from "./estimate.js";
-import { createEngineRunner, EngineRunner } from "./runner.js";
+import { childEnv, createEngineRunner, EngineRunner } from "./runner.js";
 import { LoadedModel } from "./model.js";
 
 const STORIES = model("stories260K.gguf");
@@ -247,6 +247,41 @@ describe("engine load failures and other models", () => {
     } finally {
       await Promise.all([embedder.close(), ranker.close()]);
     }
+  });
+
+  it("gives the same vectors for inputs packed into several decodes as for each input alone", async () => {
+    const embedder = await createEngineRunner({ modelPath: model("synthetic/bert-embed-synthetic.gguf"), numCtx: 256, embedding: true, ...BASE });
+    try {
+      // 80 inputs of 3 to ~40 tokens (several packed decodes) with one of ~200 tokens among them (longer than a
+      // packed decode: it goes alone).
+      const inputs = Array.from({ length: 80 }, (_, i) => `${i} ` + "dogs run in the park ".repeat(i % 9));
+      inputs[37] = "a very long input about parks ".repeat(40);
+      const all = await embedder.embed(inputs);
+      assert.equal(all.embeddings.length, inputs.length);
+      let tokens = 0;
+      for (const [i, input] of inputs.entries()) {
+        const one = await embedder.embed([input]);
+        const alone = one.embeddings[0];
+        tokens += one.promptTokens;
+        // The same up to float rounding: a decode's sums depend on its batch's shape (matmul tiling, flash
+        // attention's f16 keys), 1e-4 of the vector's length at most (as with all inputs in one decode before).
+        const norm = Math.hypot(...alone);
+        const diff = Math.hypot(...alone.map((v, k) => v - all.embeddings[i][k]));
+        assert.ok(diff < 1e-3 * norm, `input ${i}: |alone - packed| = ${diff}, |alone| = ${norm}`);
+      }
+      assert.equal(all.promptTokens, tokens);
+    } finally {
+      await embedder.close();
+    }
+  });
+});
+
+describe("runner environment", () => {
+  it("asks glibc for transparent huge pages on Linux, keeping the user's tunables and their own choice", { skip: process.platform !== "linux" }, () => {
+    assert.equal(childEnv({ A: "1" }).GLIBC_TUNABLES, "glibc.malloc.hugetlb=1");
+    assert.equal(childEnv({ A: "1" }).A, "1");
+    assert.equal(childEnv({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }).GLIBC_TUNABLES, "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1");
+    assert.equal(childEnv({ GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" }).GLIBC_TUNABLES, "glibc.malloc.hugetlb=0");
   });
 });
 

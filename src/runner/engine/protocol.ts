@@ -7,12 +7,13 @@ import type { CompletionChunk, CompletionRequest, LoadOptions, MemoryUse } from 
 export interface LoadedInfo {
   contextSize: number;
   trainedContext: number;
-  memory: MemoryUse;
   threads: number;
   /** The GPU package in use ("cuda", "vulkan", "metal") or false for CPU. */
   gpu: string | false;
   /** The CPU backend library chosen, for the next child. */
   cpuBackend?: string;
+  /** The RAM/VRAM split the child fitted on its GPUs; absent without a GPU (the parent estimates then). */
+  memory?: MemoryUse;
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
