@@ -1,5 +1,5 @@
 // Test models too large to commit (the BERT embedder and reranker, a LoRA adapter for stories260K, the
-// 58M-parameter Q4_0 bench model), generated deterministically with herd's own GGUF writer: random
+// 58M-parameter Q4_0 bench model, an all-MiniLM-shaped embedder for the embedding benchmark), generated deterministically with herd's own GGUF writer: random
 // weights from a seeded PRNG plus a real tokenizer copied from the committed vocab files. They test
 // mechanics and throughput, never output quality. Bump GENERATOR_VERSION whenever the output changes:
 // it is part of the cache key, so stale files are never reused.
@@ -24,6 +24,12 @@ function normal(rand: () => number, n: number, std: number): Float32Array {
 const filled = (n: number, v: number) => new Float32Array(n).fill(v);
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const f32 = (name: string, dims: number[], data: Float32Array): GgufWriteTensor => ({ name, dims, type: "F32", data: bytes(data) });
+
+const f16 = (name: string, dims: number[], data: Float32Array): GgufWriteTensor => {
+  const half = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) half[i] = toHalf(data[i]);
+  return { name, dims, type: "F16", data: new Uint8Array(half.buffer) };
+};
 
 /** IEEE half precision, round to nearest even (the scale of a Q4_0 block). */
 export function toHalf(x: number): number {
@@ -88,10 +94,26 @@ async function tokenizerOf(vocabPath: string): Promise<Record<string, GgufTypedV
   return Object.fromEntries(Object.entries(all).filter(([k]) => TOKENIZER_KEY.test(k)));
 }
 
-/** BERT (bge-style), 128 wide, 2 layers, F32; mean pooling, or CLS pooling with a classifier head. */
-async function bert(vocabPath: string, kind: "embed" | "rerank"): Promise<{ metadata: Record<string, GgufTypedValue>; tensors: GgufWriteTensor[] }> {
+interface BertShape {
+  width: number;
+  layers: number;
+  ff: number;
+  heads: number;
+  /** The type of the matrices (embeddings, attention and FFN weights); norms and biases stay F32. */
+  type: "F32" | "F16";
+}
+
+/** The tests' BERT: small enough to build in a moment. */
+const TINY_BERT: BertShape = { width: 128, layers: 2, ff: 512, heads: 4, type: "F32" };
+/** all-MiniLM-L6-v2's shape (Ollama's `all-minilm`), F16 as Ollama publishes it: the embedding benchmark's model. */
+const MINILM_BERT: BertShape = { width: 384, layers: 6, ff: 1536, heads: 12, type: "F16" };
+
+/** BERT (bge-style) of `shape`; mean pooling, or CLS pooling with a classifier head. */
+async function bert(vocabPath: string, kind: "embed" | "rerank", shape: BertShape = TINY_BERT): Promise<{ metadata: Record<string, GgufTypedValue>; tensors: GgufWriteTensor[] }> {
   const rand = prng(kind === "embed" ? 0xbe27 : 0x7e7a);
-  const E = 128, L = 2, FF = 512, CTX = 512;
+  const { width: E, layers: L, ff: FF } = shape;
+  const CTX = 512;
+  const matrix = shape.type === "F16" ? f16 : f32;
   const tok = await tokenizerOf(vocabPath);
   const vocab = (tok["tokenizer.ggml.tokens"].value as string[]).length;
   const u32 = (value: number): GgufTypedValue => ({ type: "uint32", value });
@@ -102,21 +124,21 @@ async function bert(vocabPath: string, kind: "embed" | "rerank"): Promise<{ meta
     "bert.embedding_length": u32(E),
     "bert.block_count": u32(L),
     "bert.feed_forward_length": u32(FF),
-    "bert.attention.head_count": u32(4),
+    "bert.attention.head_count": u32(shape.heads),
     "bert.attention.layer_norm_epsilon": { type: "float32", value: 1e-12 },
     "bert.attention.causal": { type: "bool", value: false },
     // llama.cpp's enum llama_pooling_type: 1 = mean, 4 = rank (CLS token through the classifier head).
     "bert.pooling_type": u32(kind === "embed" ? 1 : 4),
-    "general.file_type": u32(0),
+    "general.file_type": u32(shape.type === "F16" ? 1 : 0),
     ...tok,
   };
   const norm = (name: string, n: number) => [f32(`${name}.weight`, [n], filled(n, 1)), f32(`${name}.bias`, [n], filled(n, 0))];
   const linear = (name: string, inp: number, out: number, std = 0.1) => [
-    f32(`${name}.weight`, [inp, out], normal(rand, inp * out, std)),
+    matrix(`${name}.weight`, [inp, out], normal(rand, inp * out, std)),
     f32(`${name}.bias`, [out], filled(out, 0)),
   ];
   const tensors: GgufWriteTensor[] = [
-    f32("token_embd.weight", [E, vocab], normal(rand, E * vocab, 0.02)),
+    matrix("token_embd.weight", [E, vocab], normal(rand, E * vocab, 0.02)),
     f32("token_types.weight", [E, 2], normal(rand, E * 2, 0.02)),
     f32("position_embd.weight", [E, CTX], normal(rand, E * CTX, 0.02)),
     ...norm("token_embd_norm", E),
@@ -209,6 +231,7 @@ export const GENERATED: Record<string, (vocab: (name: string) => string) => Prom
   "synthetic/bert-rerank-synthetic.gguf": (v) => bert(v("vocab/ggml-vocab-bert-bge.gguf"), "rerank"),
   "synthetic/stories260K-lora-synthetic.gguf": async () => lora(),
   "bench/synth-llama-58M-q4_0.gguf": (v) => llama58M(v("vocab/ggml-vocab-llama-spm.gguf")),
+  "bench/synth-bert-minilm-f16.gguf": (v) => bert(v("vocab/ggml-vocab-bert-bge.gguf"), "embed", MINILM_BERT),
 };
 
 /** Writes one generated model to `out`. */
