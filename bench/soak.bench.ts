@@ -19,6 +19,8 @@ const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 3000);
 const CONCURRENCY = 4;
 /** Issue 15: after warm-up, the server's RSS over the soak grows by at most this much. */
 const TARGET_GROWTH_PCT = 10;
+/** How long the server is left idle after the soak before the last sample. */
+const SETTLE_MS = 20_000;
 
 interface Kind {
   path: string;
@@ -129,8 +131,13 @@ export async function run(): Promise<Record<string, number | string>> {
     }
     const idle = await probe(srv.pid, file);
     trace("idle", idle);
-    // Warm-up: every kind 20 times (JIT, lazily loaded modules, caches, heap sizing) before RSS counts.
-    for (let i = 0; i < KINDS.length * 20; i++) await send(srv.url, KINDS[i % KINDS.length]).catch(() => 0);
+    // Warm-up: every kind 20 times at the soak's concurrency (JIT, lazily loaded modules, caches, and V8's
+    // heap sized for this load) before RSS counts.
+    let w = 0;
+    const warmer = async () => {
+      while (w < KINDS.length * 20) await send(srv.url, KINDS[w++ % KINDS.length]).catch(() => 0);
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, warmer));
     const warm = await probe(srv.pid, file);
     trace("warm-up", warm);
     let rssMax = warm.rss;
@@ -167,6 +174,10 @@ export async function run(): Promise<Record<string, number | string>> {
     const end = await probe(srv.pid, file);
     trace("end", end);
     rssMax = Math.max(rssMax, end.rss);
+    // What stays once the server is idle again (V8 gives memory back after some seconds without allocation).
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const settled = await probe(srv.pid, file);
+    trace("settled", settled);
     const growth = ((end.rss - warm.rss) / warm.rss) * 100;
     return {
       requests: latencies.length,
@@ -179,9 +190,11 @@ export async function run(): Promise<Record<string, number | string>> {
       rss_max_mb: mb(rssMax),
       rss_growth_after_warmup_pct: growth,
       rss_growth_target: `<= ${TARGET_GROWTH_PCT}% (${growth <= TARGET_GROWTH_PCT ? "met" : "MISSED"})`,
+      rss_idle_again_mb: mb(settled.rss),
       heap_used_idle_mb: mb(idle.heapUsed),
       heap_used_after_warmup_mb: mb(warm.heapUsed),
       heap_used_end_mb: mb(end.heapUsed),
+      heap_used_idle_again_mb: mb(settled.heapUsed),
       heap_total_after_warmup_mb: mb(warm.heapTotal),
       heap_total_end_mb: mb(end.heapTotal),
       external_after_warmup_mb: mb(warm.external),
