@@ -20,6 +20,7 @@ import { humanBytes } from "../util/bytes.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
 import { createApp, fetchHandler } from "./app.js";
+import { tightenHeap } from "./heap.js";
 
 function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
@@ -29,6 +30,7 @@ function isLoopback(host: string): boolean {
 
 export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const cfg = serverConfig(env);
+  tightenHeap();
   const log = createLogger(process.stderr, cfg.debug);
   await mkdir(cfg.modelsDir, { recursive: true, mode: 0o755 });
 
