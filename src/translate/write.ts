@@ -1,20 +1,20 @@
 // Writes a plan to a file. ggml requires the tensor table to describe the data region exactly: tensor i
 // at the sum of the padded sizes of tensors 0..i-1 (gguf_init_from_reader checks every offset). So:
 //
-// - "clone" (text models, which keep most of their bytes in their order): the source file is cloned whole
-//   (`copyFile` with COPYFILE_FICLONE: a reflink where the filesystem shares extents, else the kernel's
-//   copy_file_range), and the new header is written over the old one, padded with a filler key so the
-//   data region starts where it did. The leading run of tensors that sit exactly where the new table
-//   wants them stays in place; everything after the first difference (a hidden or changed tensor) is
-//   streamed to its new place, and the file is cut to its new length.
+// - "clone" (text models, which keep most of their bytes in their order): the new header is padded with a
+//   filler key so the data region starts where the source's does; the leading run of tensors that sit
+//   exactly where the new table wants them is copied as one range at the same offsets, and everything after
+//   the first difference (a hidden or changed tensor) goes to its new place.
 // - "pack" (projectors, which keep a small part of a monolithic file; or a header that outgrew the old
-//   one): header, then each tensor streamed.
+//   one): header, then each tensor.
+// Unchanged tensors are copied by the kernel (copy_file_range: extents shared where the filesystem can,
+// nothing through this process), each byte once; tensors an operation changes are streamed.
 //
 // Both are deterministic: the same input gives the same bytes.
 
-import { constants } from "node:fs";
-import { copyFile, type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { encodeGgufHeader, type GgufHeaderTensor } from "../gguf/index.js";
+import { copyRange } from "../runner/native/copy-range.js";
 import { readRange } from "./ops.js";
 import type { Plan, PlanTensor } from "./plan.js";
 
@@ -56,8 +56,20 @@ async function writeAll(out: FileHandle, data: Uint8Array, at: number): Promise<
   }
 }
 
+/** Copies `size` bytes at `from` in `src` to `to` in `out`: in the kernel where it can, else through here. */
+async function copyBytes(src: FileHandle, out: FileHandle, from: number, to: number, size: number): Promise<void> {
+  const inKernel = await copyRange(src.fd, from, out.fd, to, size);
+  let pos = to + inKernel;
+  for await (const c of readRange(src, from + inKernel, size - inKernel)) {
+    await writeAll(out, c, pos);
+    pos += c.length;
+  }
+  if (pos - to !== size) throw new Error(`copied ${pos - to} bytes of ${size}: the source is shorter than its header says`);
+}
+
 async function writeTensor(src: FileHandle, out: FileHandle, t: PlanTensor, at: number): Promise<void> {
-  const chunks = t.data.kind === "copy" ? readRange(src, t.data.at, t.data.size) : t.data.op.produce(src);
+  if (t.data.kind === "copy") return copyBytes(src, out, t.data.at, at, t.data.size);
+  const chunks = t.data.op.produce(src);
   let pos = at;
   for await (const c of chunks) {
     await writeAll(out, c, pos);
@@ -142,12 +154,17 @@ export async function matchesPlan(path: string, plan: Plan, mode: WriteMode = ch
 export async function writePlan(srcPath: string, plan: Plan, outPath: string, requested: WriteMode = chooseMode(plan)): Promise<number> {
   const { mode, padded, dataStart, offsets, inPlace, size } = layout(plan, requested);
   const n = plan.tensors.length;
-  if (mode === "clone") await copyFile(srcPath, outPath, constants.COPYFILE_FICLONE);
   const src = await open(srcPath, "r");
   try {
-    const out = await open(outPath, mode === "clone" ? "r+" : "w", 0o644);
+    const out = await open(outPath, "w", 0o644);
     try {
       await writeAll(out, padded, 0);
+      // The tensors a clone layout keeps in place, in one range: every byte is copied once (the kernel shares
+      // the extents where the filesystem can, the offsets being the source's), hidden tensors never are.
+      if (mode === "clone" && inPlace > 0) {
+        const last = plan.tensors[inPlace - 1]!;
+        await copyBytes(src, out, dataStart, dataStart, offsets[inPlace - 1]! + sizeOf(last));
+      }
       for (let i = inPlace; i < n; i++) {
         const at = dataStart + offsets[i]!;
         // The padding after the previous tensor: zeros, as any GGUF writer leaves them.
