@@ -38,15 +38,18 @@ async function* ndjsonLines<T>(body: ReadableStream<Uint8Array>): AsyncIterable<
   let buf = "";
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     buf += dec.decode(chunk, { stream: true });
+    // A chunk holds a whole batch of lines: scan it once, cut the consumed part once.
+    let start = 0;
     let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
+    while ((nl = buf.indexOf("\n", start)) >= 0) {
+      const line = buf.slice(start, nl).trim();
+      start = nl + 1;
       if (!line) continue;
       const obj = JSON.parse(line);
       if (obj && typeof obj === "object" && "error" in obj) throw new ApiError(500, String(obj.error));
       yield obj as T;
     }
+    buf = buf.slice(start);
   }
   if (buf.trim()) {
     const obj = JSON.parse(buf);
