@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { engineRunners, estimateMemory, headerCache, probeGpus, type LoadOptions, type MemoryUse } from "../runner/index.js";
+import { engineRunners, estimateMemory, forkChild, headerCache, probeGpus, SpareChild, type LoadOptions, type MemoryUse } from "../runner/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
@@ -57,8 +57,10 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     log,
     projectors: () => mtmdLibrary().path !== undefined,
   });
-  // GPUs are found once, in the background, as Ollama discovers them at startup.
-  const gpus = probeGpus({ onError: (error) => log.warn("GPU discovery failed, planning for the CPU", { error }) }).then((devices) => {
+  // One engine child waits, started, for the next model load (engine/spare.ts): a cold load skips Node's start.
+  // The first one also finds the GPUs, once, in the background, as Ollama discovers them at startup.
+  const spare = new SpareChild(() => forkChild());
+  const gpus = probeGpus(spare, { onError: (error) => log.warn("GPU discovery failed, planning for the CPU", { error }) }).then((devices) => {
     for (const d of devices) log.info("inference compute", { name: d.name, description: d.description, total: humanBytes(d.total), available: humanBytes(d.free) });
     if (!devices.length) log.info("no GPU found: models run on the CPU");
     return devices;
@@ -66,7 +68,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const withOverhead = (opts: LoadOptions): LoadOptions => (cfg.gpuOverhead ? { ...opts, gpuOverhead: cfg.gpuOverhead } : opts);
   // One estimate for the scheduler's plan and a loaded runner's memory, from the server's header cache.
   const estimate = async (opts: LoadOptions, inUse?: readonly MemoryUse[]) => estimateMemory(withOverhead(opts), inUse, { headers, devices: await gpus });
-  const createRunner = engineRunners(estimate);
+  const createRunner = engineRunners(estimate, spare);
   const scheduler = new Scheduler({
     ...translatingRunner(translator, {
       createRunner: (opts, signal) => createRunner(withOverhead(opts), signal),
@@ -109,6 +111,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     stopping = true;
     log.info("shutting down", { signal });
     server.close();
+    spare.close();
     await scheduler.unloadAll().catch(() => {});
     process.exit(0);
   };

@@ -4,6 +4,8 @@
 // per 10 ms about 0.87×, one per 50 ms 0.94–0.99×. A chunk goes at once when the previous one left
 // at least BATCH_MS ago — the first token, and every token of a model slower than 20 tokens/s, so
 // batching never delays them — and otherwise waits until BATCH_MS after it; the last chunk never waits.
+// The tokens of a batch are merged as they arrive (see mergeTokens), so a batch crosses the process
+// boundary as one chunk and the parent does its per-chunk work once per batch.
 
 import type { CompletionChunk } from "../types.js";
 
@@ -21,7 +23,7 @@ export class ChunkBatcher {
   ) {}
 
   push(chunk: CompletionChunk): void {
-    this.pending.push(chunk);
+    appendChunk(this.pending, chunk);
     if (chunk.type === "done") {
       this.flush();
       this.stopCooling();
@@ -48,4 +50,40 @@ export class ChunkBatcher {
     this.timer = undefined;
     this.cooling = false;
   }
+}
+
+/**
+ * Consecutive tokens of one batch become one chunk: everything above the runner (parsers, NDJSON, SSE, the
+ * client) then does its per-chunk work once per batch instead of once per token, which leaves the CPU to the
+ * model on small machines. Pieces and logprobs stay one entry per token, so the HTTP edge can still write one
+ * line per token.
+ */
+export function mergeTokens(chunks: readonly CompletionChunk[]): CompletionChunk[] {
+  const out: CompletionChunk[] = [];
+  for (const c of chunks) appendChunk(out, c);
+  return out;
+}
+
+/** Chunks `appendChunk` built itself: their arrays are its own to extend, so a batch merges in linear time. */
+const owned = new WeakSet<CompletionChunk>();
+
+function appendChunk(out: CompletionChunk[], c: CompletionChunk): void {
+  const last = out[out.length - 1];
+  if (c.type !== "token" || last?.type !== "token") {
+    out.push(c);
+    return;
+  }
+  let m = last;
+  if (!owned.has(m)) {
+    m = { type: "token", text: last.text, tokens: last.tokens.slice() };
+    if (last.pieces) m.pieces = last.pieces.slice();
+    if (last.logprobs) m.logprobs = last.logprobs.slice();
+    owned.add(m);
+    out[out.length - 1] = m;
+  }
+  if (c.pieces && !m.pieces) m.pieces = [m.text];
+  if (m.pieces) m.pieces.push(...(c.pieces ?? [c.text]));
+  if (c.logprobs) (m.logprobs ??= []).push(...c.logprobs);
+  m.text += c.text;
+  for (const t of c.tokens) m.tokens.push(t);
 }

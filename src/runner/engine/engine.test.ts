@@ -330,7 +330,7 @@ describe("special tokens with real vocabularies", () => {
 
 describe("mergeTokens", () => {
   it("joins consecutive token chunks of a batch, keeping one logprob per token and the done chunk apart", async () => {
-    const { mergeTokens } = await import("./runner.js");
+    const { mergeTokens } = await import("./chunk-batcher.js");
     const lp = (t: string) => ({ token: t, logprob: -1 });
     const merged = mergeTokens([
       { type: "token", text: "a", tokens: [1], logprobs: [lp("a")] },

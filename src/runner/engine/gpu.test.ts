@@ -7,20 +7,36 @@ import { describe, it } from "node:test";
 import { readGguf } from "../../gguf/index.js";
 import { model } from "../../testing/fixtures.js";
 import { probeGpus } from "./devices.js";
+import { SpareChild } from "./spare.js";
 import { estimateMemory } from "./estimate.js";
-import { EngineRunner } from "./runner.js";
+import { EngineRunner, forkChild } from "./runner.js";
 import { shapeOf } from "./shape.js";
 
 const STORIES = model("stories260K.gguf");
 
 describe("GPU discovery and automatic offload", () => {
-  it("probes the GPUs a load would find, each with its free and total memory", async () => {
+  it("probes the GPUs a load would find, each with its free and total memory, in the spare child that then loads a model", async () => {
     const errors: string[] = [];
-    const gpus = await probeGpus({ onError: (e) => errors.push(e) });
+    const spare = new SpareChild(() => forkChild());
+    const gpus = await probeGpus(spare, { onError: (e) => errors.push(e) });
     assert.deepEqual(errors, []);
     for (const g of gpus) {
       assert.match(g.name, /^[A-Za-z]+\d+$/);
       assert.ok(g.free >= 0 && g.free <= g.total, g.name);
+    }
+    // The probed child is the one the next load gets: its libraries serve that load.
+    const probed = (spare as unknown as { waiting: { pid: number } }).waiting.pid;
+    const runner = await EngineRunner.create({ modelPath: STORIES, numCtx: 256, numThread: 1 }, undefined, { spare });
+    try {
+      assert.equal(runner.pid, probed);
+      let text = "";
+      for await (const c of runner.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } })) if (c.type === "token") text += c.text;
+      assert.ok(text.length > 0);
+      // A new spare waits for the next load.
+      assert.notEqual((spare as unknown as { waiting?: { pid: number } }).waiting?.pid, undefined);
+    } finally {
+      await runner.close();
+      spare.close();
     }
   });
 
@@ -55,7 +71,9 @@ describe("GPU discovery and automatic offload", () => {
   });
 
   it("loads with num_gpu unset as planned: the reported split is the scheduler's estimate", async () => {
-    const gpus = await probeGpus();
+    const spare = new SpareChild(() => forkChild());
+    const gpus = await probeGpus(spare);
+    spare.close();
     const opts = { modelPath: STORIES, numCtx: 256, numThread: 1 };
     const runner = await EngineRunner.create(opts);
     try {

@@ -28,7 +28,9 @@ export type ParentMessage =
   | { type: "embed"; id: number; inputs: string[]; truncate: boolean }
   | { type: "rank"; id: number; query: string; documents: string[] }
   | { type: "abort"; id: number }
-  | { type: "close"; id: number };
+  | { type: "close"; id: number }
+  /** The GPUs of the libraries this process loads (the server's hardware probe, asked of its spare child). */
+  | { type: "probe"; id: number };
 
 /** Errors keep their class name so the parent can rebuild the herd error class. */
 export interface WireError {

@@ -16,6 +16,7 @@ import type { CompletionChunk, CompletionRequest, EmbedResult, EstimateMemory, L
 import { ChunkQueue } from "./chunk-queue.js";
 import { estimateMemory } from "./estimate.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, WireError } from "./protocol.js";
+import type { SpareChild } from "./spare.js";
 
 interface Pending {
   resolve(value: unknown): void;
@@ -70,6 +71,18 @@ export interface CreateOptions {
   entry?: string;
   /** Default: `estimateMemory` with a cache of its own (one header read in this process). */
   estimate?: EstimateMemory;
+  /** A child forked ahead of need, taken instead of forking (and refilled once this load is done). */
+  spare?: SpareChild;
+}
+
+/** Forks an engine child: it imports the engine, says `ready` and waits for its `load` message. */
+export function forkChild(entry: string = childEntry()): ChildProcess {
+  return fork(entry, [], {
+    execArgv: childExecArgv(),
+    env: childEnv(),
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    serialization: "advanced",
+  });
 }
 
 export class EngineRunner implements Runner {
@@ -111,12 +124,7 @@ export class EngineRunner implements Runner {
   /** Forks the engine's child and loads `options` in it. */
   static async create(options: LoadOptions, signal?: AbortSignal, opts: CreateOptions = {}): Promise<EngineRunner> {
     if (signal?.aborted) throw new CanceledError();
-    const child = fork(opts.entry ?? childEntry(), [], {
-      execArgv: childExecArgv(),
-      env: childEnv(),
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "advanced",
-    });
+    const child = opts.spare?.take(options.numGpu === 0) ?? forkChild(opts.entry);
     const runner = new EngineRunner(options, child);
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -138,6 +146,7 @@ export class EngineRunner implements Runner {
       throw err instanceof ModelLoadError ? err : new ModelLoadError((err as Error).message);
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      opts.spare?.fill();
     }
   }
 
@@ -161,7 +170,8 @@ export class EngineRunner implements Runner {
     if (msg.type === "ready" || msg.type === "log") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === "chunks") for (const c of mergeTokens(msg.chunks)) p.onChunk?.(c);
+    // The child merged the tokens of each batch already (ChunkBatcher).
+    if (msg.type === "chunks") for (const c of msg.chunks) p.onChunk?.(c);
     else {
       this.pending.delete(msg.id);
       if (msg.type === "result") p.resolve(msg.value);
@@ -257,29 +267,7 @@ export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Pro
   return EngineRunner.create(opts, signal);
 }
 
-/** `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one). */
-export function engineRunners(estimate: EstimateMemory): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
-  return (opts, signal) => EngineRunner.create(opts, signal, { estimate });
-}
-
-/**
- * Consecutive tokens of one batch become one chunk: everything above the runner (parsers, NDJSON,
- * SSE, the client) then does its per-chunk work once per batch instead of once per token, which
- * leaves the CPU to the model on small machines. Pieces and logprobs stay one entry per token, so the
- * HTTP edge can still write one line per token.
- */
-export function mergeTokens(chunks: CompletionChunk[]): CompletionChunk[] {
-  const out: CompletionChunk[] = [];
-  for (const c of chunks) {
-    const last = out[out.length - 1];
-    if (c.type !== "token" || last?.type !== "token") {
-      out.push(c);
-      continue;
-    }
-    const merged: CompletionChunk = { type: "token", text: last.text + c.text, tokens: [...last.tokens, ...c.tokens] };
-    if (last.pieces || c.pieces) merged.pieces = [...(last.pieces ?? [last.text]), ...(c.pieces ?? [c.text])];
-    if (last.logprobs || c.logprobs) merged.logprobs = [...(last.logprobs ?? []), ...(c.logprobs ?? [])];
-    out[out.length - 1] = merged;
-  }
-  return out;
+/** `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one), their child from `spare`. */
+export function engineRunners(estimate: EstimateMemory, spare?: SpareChild): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
+  return (opts, signal) => EngineRunner.create(opts, signal, { estimate, spare });
 }
