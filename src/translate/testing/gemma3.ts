@@ -4,11 +4,11 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { type GgufFile, type GgufWriteTensor, readGguf, typedMetadata, writeGguf } from "../../gguf/index.js";
+import { type GgufFile, type GgufWriteTensor, halfFromFloat, readGguf, typedMetadata, writeGguf } from "../../gguf/index.js";
 import { model, TEST_CACHE } from "../../testing/fixtures.js";
 import { syntheticGemma3 } from "../../testing/synthetic-gemma3.js";
 import { spmVocab } from "./vocab.js";
-import { type Md, Weights, f32, f32ToF16, str, u32 } from "./weights.js";
+import { type Md, Weights, f32, str, u32 } from "./weights.js";
 
 /** The real tinygemma3 projector (llama.cpp layout), whose tensors a published gemma3 file embeds. */
 export async function tinyGemma3Projector(): Promise<{ gguf: GgufFile; bytes: Buffer }> {
@@ -67,7 +67,7 @@ export async function publishedGemma3VisionParts(): Promise<{ metadata: Md; tens
     // Ollama's converter kept these in F16; llama.cpp's stores them in F32.
     if (t.name === "v.patch_embd.weight" || t.name === "v.position_embd.weight") {
       const h = Buffer.allocUnsafe(t.elements * 2);
-      for (let i = 0; i < t.elements; i++) h.writeUInt16LE(f32ToF16(data.readFloatLE(i * 4)), i * 2);
+      for (let i = 0; i < t.elements; i++) h.writeUInt16LE(halfFromFloat(data.readFloatLE(i * 4)), i * 2);
       data = h;
       ttype = "F16";
     }
@@ -150,7 +150,7 @@ export async function writePublishedGemma3(path: string, s: Gemma3Shape, seed = 
  */
 export async function publishedGemma3Vision(): Promise<string> {
   const dir = join(TEST_CACHE, "generated");
-  const path = join(dir, "gemma3-published-vision-v1.gguf");
+  const path = join(dir, "gemma3-published-vision-v2.gguf");
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   const text = await readGguf(await syntheticGemma3());

@@ -1,22 +1,10 @@
 // Seeded random weights and typed metadata values: what every synthetic file below is made of.
 
-import type { GgufTypedValue, GgufWriteTensor } from "../../gguf/index.js";
+import { type GgufTypedValue, type GgufWriteTensor, halfFromFloat } from "../../gguf/index.js";
 import { seededRandom } from "../../testing/random.js";
 
 /** The tests' deterministic PRNG (mulberry32), so generated files are identical between runs. */
 export const rng = seededRandom;
-
-/** IEEE half bits of `v`, truncated (subnormals flushed to zero). */
-export function f32ToF16(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const mant = x & 0x7fffff;
-  if (exp <= 0) return sign;
-  if (exp >= 31) return sign | 0x7c00;
-  return sign | (exp << 10) | (mant >>> 13);
-}
 
 export class Weights {
   private readonly next: () => number;
@@ -30,7 +18,7 @@ export class Weights {
     for (let i = 0; i < n; i++) {
       const v = (this.next() * 2 - 1) * scale;
       if (type === "F32") data.writeFloatLE(v, i * 4);
-      else data.writeUInt16LE(f32ToF16(v), i * 2);
+      else data.writeUInt16LE(halfFromFloat(v), i * 2);
     }
     return { name, dims, type, data };
   }
