@@ -10,7 +10,7 @@ import { createEngineRunner } from "../runner/index.js";
 import { model, tempDir } from "../testing/fixtures.js";
 import { ConversionError } from "../util/errors.js";
 import { convertedBytes, planAdapter, SourceFiles, writeSafetensors } from "./index.js";
-import { encode } from "./testing.js";
+import { fromFloat32 } from "./floats.js";
 
 const tmp = tempDir("herd-adapter-");
 after(() => tmp.cleanup());
@@ -25,8 +25,8 @@ async function writeAdapter(dir: string, b: number): Promise<Record<string, stri
       const a = Float32Array.from({ length: 4 * 64 }, (_, k) => Math.sin(k + i) * 0.1);
       const bv = Float32Array.from({ length: out * 4 }, (_, k) => b * Math.cos(k));
       const p = `base_model.model.model.layers.${i}.self_attn.${proj}`;
-      tensors.push({ name: `${p}.lora_A.weight`, dtype: "F32" as const, shape: [4, 64], data: encode(a, "F32") });
-      tensors.push({ name: `${p}.lora_B.weight`, dtype: "F32" as const, shape: [out, 4], data: encode(bv, "F32") });
+      tensors.push({ name: `${p}.lora_A.weight`, dtype: "F32" as const, shape: [4, 64], data: fromFloat32(a, "F32") });
+      tensors.push({ name: `${p}.lora_B.weight`, dtype: "F32" as const, shape: [out, 4], data: fromFloat32(bv, "F32") });
     }
   }
   await writeSafetensors(join(dir, "adapter_model.safetensors"), tensors);
@@ -95,8 +95,8 @@ describe("LoRA on rotary projections", () => {
         const B = a(out, 10 + Number(m[1]) + (m[2] === "k" ? 5 : 0));
         for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) w[o * inp + i] += B[o]! * A[i]!;
         const p = `base_model.model.model.layers.${m[1]}.self_attn.${m[2]}_proj`;
-        adapterTensors.push({ name: `${p}.lora_A.weight`, dtype: "F32" as const, shape: [rank, inp], data: encode(A, "F32") });
-        adapterTensors.push({ name: `${p}.lora_B.weight`, dtype: "F32" as const, shape: [out, rank], data: encode(B, "F32") });
+        adapterTensors.push({ name: `${p}.lora_A.weight`, dtype: "F32" as const, shape: [rank, inp], data: fromFloat32(A, "F32") });
+        adapterTensors.push({ name: `${p}.lora_B.weight`, dtype: "F32" as const, shape: [out, rank], data: fromFloat32(B, "F32") });
       }
       merged.push({ name: t.name, dtype: "F32" as const, shape: t.shape, data: new Uint8Array(w.buffer) });
     }

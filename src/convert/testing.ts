@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readGguf } from "../gguf/index.js";
 import { fixture } from "../testing/fixtures.js";
-import { halfFromFloatBits, bf16FromFloatBits } from "./floats.js";
+import { fromFloat32 } from "./floats.js";
 import { type FloatDtype, writeSafetensors } from "./safetensors.js";
 import { encodeSentencePiece } from "./sentencepiece.js";
 
@@ -76,14 +76,6 @@ function randomFloats(n: number, seed: number, scale = 0.05): Float32Array {
   return out;
 }
 
-export function encode(v: Float32Array, dtype: FloatDtype): Uint8Array {
-  if (dtype === "F32") return new Uint8Array(v.buffer);
-  const bits = new Uint32Array(v.buffer);
-  const out = new Uint16Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = dtype === "F16" ? halfFromFloatBits(bits[i]!) : bf16FromFloatBits(bits[i]!);
-  return new Uint8Array(out.buffer);
-}
-
 /** Writes `model.safetensors` with random tensors of the given shapes; norms (1-D `*norm*`) near 1. */
 export async function writeRandomCheckpoint(dir: string, shapes: Record<string, number[]>, dtype: FloatDtype = "F16"): Promise<void> {
   let seed = 1;
@@ -91,7 +83,7 @@ export async function writeRandomCheckpoint(dir: string, shapes: Record<string, 
     const n = shape.reduce((a, b) => a * b, 1);
     const v = randomFloats(n, seed++);
     if (shape.length === 1 && /norm|LayerNorm/.test(name) && !name.endsWith(".bias")) v.forEach((x, i) => (v[i] = 1 + x));
-    return { name, dtype, shape, data: encode(v, dtype) };
+    return { name, dtype, shape, data: fromFloat32(v, dtype) };
   });
   await writeSafetensors(join(dir, "model.safetensors"), tensors);
 }

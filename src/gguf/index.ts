@@ -13,6 +13,7 @@
 //   writeGguf(path, spec) / encodeGguf(spec) / typedMetadata(gguf)   build GGUF files (tests, conversion)
 //   ggml tables: ggmlType(id), ggmlTypeByName(name), tensorByteSize(type, dims), fileTypeName(n), fileTypeByName(s)
 //   humanNumber(n)                 Ollama's format.HumanNumber; shortestFloat32(x) Go's float32 printing
+//   F16/BF16 element codecs        halfFromFloat(x), floatFromHalf(h), floatsFromHalves(bytes), halvesFromFloats(v, type), …
 export { readGguf, validateGguf, GGUF_MAGIC } from "./reader.js";
 export type { GgufFile, GgufTensorInfo, GgufValue, GgufScalarType, GgufTypeName, ReadGgufOptions } from "./reader.js";
 export { describeGguf, modelInfo, tensorsInfo, parameterCount, quantizationLevel, ggufKind } from "./details.js";
@@ -30,5 +31,15 @@ export {
 } from "./ggml-types.js";
 export type { GgmlType } from "./ggml-types.js";
 export { humanNumber, shortestFloat32, goFixed } from "./numbers.js";
+export {
+  floatBits,
+  halfFromFloatBits,
+  halfFromFloat,
+  floatFromHalf,
+  bf16FromFloatBits,
+  floatsFromHalves,
+  floatsFromBf16,
+  halvesFromFloats,
+} from "./floats.js";
 export { GgufError, NotGgufError, UnsupportedGgufVersionError, CorruptGgufError } from "../util/errors.js";
 export { GgufCache } from "./cache.js";

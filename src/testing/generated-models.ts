@@ -5,7 +5,7 @@
 // it is part of the cache key, so stale files are never reused.
 
 import { seededRandom as prng } from "./random.js";
-import { readGguf, typedMetadata, writeGguf, type GgufTypedValue, type GgufWriteTensor } from "../gguf/index.js";
+import { floatFromHalf, halfFromFloat, halvesFromFloats, readGguf, typedMetadata, writeGguf, type GgufTypedValue, type GgufWriteTensor } from "../gguf/index.js";
 
 export const GENERATOR_VERSION = 1;
 
@@ -25,41 +25,7 @@ const filled = (n: number, v: number) => new Float32Array(n).fill(v);
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const f32 = (name: string, dims: number[], data: Float32Array): GgufWriteTensor => ({ name, dims, type: "F32", data: bytes(data) });
 
-const f16 = (name: string, dims: number[], data: Float32Array): GgufWriteTensor => {
-  const half = new Uint16Array(data.length);
-  for (let i = 0; i < data.length; i++) half[i] = toHalf(data[i]);
-  return { name, dims, type: "F16", data: new Uint8Array(half.buffer) };
-};
-
-/** IEEE half precision, round to nearest even (the scale of a Q4_0 block). */
-export function toHalf(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0];
-  const sign = (u >>> 16) & 0x8000;
-  const exp = ((u >>> 23) & 0xff) - 127 + 15;
-  let mant = u & 0x7fffff;
-  if (exp >= 31) return sign | 0x7c00; // overflow (weights never get there)
-  if (exp <= 0) {
-    if (exp < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - exp;
-    const half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
-  }
-  const rest = mant & 0x1fff;
-  let h = sign | (exp << 10) | (mant >>> 13);
-  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++;
-  return h;
-}
-
-function fromHalf(h: number): number {
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  const v = e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15);
-  return h & 0x8000 ? -v : v;
-}
+const f16 = (name: string, dims: number[], data: Float32Array): GgufWriteTensor => ({ name, dims, type: "F16", data: halvesFromFloats(data, "F16") });
 
 /**
  * ggml's Q4_0: blocks of 32 values, each an f16 scale `d` then 16 bytes of 4-bit codes `q` with
@@ -72,10 +38,10 @@ export function quantizeQ4_0(x: Float32Array): Uint8Array {
   for (let b = 0, o = 0; b < x.length; b += 32, o += 18) {
     let max = 0;
     for (let j = 0; j < 32; j++) if (Math.abs(x[b + j]) > Math.abs(max)) max = x[b + j];
-    const h = toHalf(max / -8);
+    const h = halfFromFloat(max / -8);
     out[o] = h & 0xff;
     out[o + 1] = h >>> 8;
-    const d = fromHalf(h);
+    const d = floatFromHalf(h);
     const id = d ? 1 / d : 0;
     for (let j = 0; j < 16; j++) {
       const lo = Math.min(15, Math.trunc(x[b + j] * id + 8.5));

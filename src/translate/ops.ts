@@ -2,6 +2,7 @@
 // source file, so memory stays bounded by a chunk (or, for permutations, by one tensor) — never a model.
 
 import type { FileHandle } from "node:fs/promises";
+import { floatFromHalf, floatsFromBf16, floatsFromHalves } from "../gguf/index.js";
 
 export const GGML_F32 = 0;
 export const GGML_F16 = 1;
@@ -35,49 +36,23 @@ export async function* readRange(fh: FileHandle, at: number, size: number): Asyn
   for (let off = 0; off < size; off += CHUNK) yield await readExact(fh, at + off, Math.min(CHUNK, size - off));
 }
 
-// IEEE half → float, by table: 65536 entries cost 256 KiB once and make promotion a lookup per element.
-let halfTable: Float32Array | undefined;
-function halves(): Float32Array {
-  if (halfTable) return halfTable;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    if (exp === 0) t[h] = sign * frac * 2 ** -24;
-    else if (exp === 31) t[h] = frac ? NaN : sign * Infinity;
-    else t[h] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  }
-  return (halfTable = t);
-}
-
 /** F16 bytes → F32 bytes (little-endian). */
 export function f16ToF32(src: Uint8Array): Buffer {
-  const table = halves();
-  const n = src.length >> 1;
-  const out = Buffer.allocUnsafe(n * 4);
-  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  for (let i = 0; i < n; i++) out.writeFloatLE(table[dv.getUint16(i * 2, true)]!, i * 4);
-  return out;
+  const v = floatsFromHalves(src);
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 function bf16ToF32(src: Uint8Array): Buffer {
-  const n = src.length >> 1;
-  const out = Buffer.alloc(n * 4);
-  for (let i = 0; i < n; i++) {
-    out[i * 4 + 2] = src[i * 2]!;
-    out[i * 4 + 3] = src[i * 2 + 1]!;
-  }
-  return out;
+  const v = floatsFromBf16(src);
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 function q8ToF32(src: Uint8Array): Buffer {
-  const table = halves();
   const blocks = Math.floor(src.length / 34);
   const out = Buffer.allocUnsafe(blocks * 32 * 4);
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let b = 0; b < blocks; b++) {
-    const d = table[dv.getUint16(b * 34, true)]!;
+    const d = floatFromHalf(dv.getUint16(b * 34, true));
     for (let i = 0; i < 32; i++) out.writeFloatLE(d * dv.getInt8(b * 34 + 2 + i), (b * 32 + i) * 4);
   }
   return out;

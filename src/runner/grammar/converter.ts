@@ -5,18 +5,21 @@
 // converter throws SchemaGrammarError naming the keyword: a grammar either enforces every
 // constraint of the schema or is not produced.
 
+import { arrayGrammar } from "./array-schema.js";
 import { SchemaGrammarError } from "./errors.js";
-import { classChar, literal, repeat } from "./gbnf.js";
+import { literal } from "./gbnf.js";
 import { mergeSchemas } from "./merge.js";
-import { type Bound, type Decimal, ceilOf, compareDecimals, floorOf, integerRange, isInteger, numberRange, toDecimal } from "./numbers.js";
-import { FORMAT_LENGTHS, PRIMITIVES, STRING_FORMATS, isReserved } from "./primitives.js";
+import { integerGrammar, numberGrammar } from "./number-schema.js";
+import { objectGrammar } from "./object-schema.js";
+import { PRIMITIVES, isReserved } from "./primitives.js";
 import { resolvePointer } from "./refs.js";
-import { patternToGrammar } from "./regex.js";
+import { type SchemaRules, child } from "./rules.js";
 import { MAX_SCHEMA_DEPTH, type Obj, deepEqual, describe, has, isObj, siblings } from "./schema.js";
+import { stringGrammar } from "./string-schema.js";
+import { inferType, matchesType, typesOf } from "./types.js";
 
 export { MAX_SCHEMA_DEPTH } from "./schema.js";
 
-const MAX_NAME_LENGTH = 256;
 /** The top-level rule's key while converting: no property name can collide with it. */
 const ROOT = "\u0000root";
 
@@ -27,47 +30,7 @@ const UNSUPPORTED = [
   "$dynamicRef", "$recursiveRef", "contentSchema",
 ];
 
-const TYPES = new Set(["string", "number", "integer", "boolean", "null", "object", "array"]);
-const OBJECT_KEYS = ["properties", "required", "additionalProperties", "propertyNames", "minProperties", "maxProperties"];
-const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
-const STRING_KEYS = ["pattern", "format", "minLength", "maxLength"];
-const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
-
-function count(s: Obj, key: string): number | undefined {
-  const v = s[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new SchemaGrammarError(`"${key}" must be a non-negative integer, got ${describe(v)}`);
-  return v;
-}
-
-function typesOf(s: Obj): string[] | undefined {
-  const t = s.type;
-  if (t === undefined) return undefined;
-  const list = Array.isArray(t) ? t : [t];
-  for (const x of list) if (typeof x !== "string" || !TYPES.has(x)) throw new SchemaGrammarError(`unknown type ${describe(x)}`);
-  return [...new Set(list as string[])];
-}
-
-function matchesType(v: unknown, type: string): boolean {
-  switch (type) {
-    case "string":
-      return typeof v === "string";
-    case "number":
-      return typeof v === "number";
-    case "integer":
-      return typeof v === "number" && Number.isInteger(v);
-    case "boolean":
-      return typeof v === "boolean";
-    case "null":
-      return v === null;
-    case "object":
-      return isObj(v);
-    default:
-      return Array.isArray(v);
-  }
-}
-
-export class SchemaConverter {
+export class SchemaConverter implements SchemaRules {
   private readonly rules = new Map<string, string>();
   /** $ref → its rule, reserved before the target is visited so recursive schemas terminate. */
   private readonly refRules = new Map<string, string>();
@@ -119,8 +82,13 @@ export class SchemaConverter {
     return name;
   }
 
-  private child(name: string, suffix: string): string {
-    return name ? `${name}-${suffix}` : suffix;
+  nested<T>(build: () => T): T {
+    this.containers++;
+    try {
+      return build();
+    } finally {
+      this.containers--;
+    }
   }
 
   /** A grammar expression (usually a rule name) for values valid against `schema`. */
@@ -147,7 +115,7 @@ export class SchemaConverter {
       const rest = siblings(schema, [key]);
       const parts = alts.map((alt, i) => {
         const s = Object.keys(rest).length ? { allOf: [rest, alt] } : alt;
-        return this.visit(s, this.child(name, `${key === "anyOf" ? "alt" : "one"}-${i}`), depth + 1);
+        return this.visit(s, child(name, `${key === "anyOf" ? "alt" : "one"}-${i}`), depth + 1);
       });
       return this.addRule(rule, parts.join(" | "));
     }
@@ -158,22 +126,22 @@ export class SchemaConverter {
       const values = has(schema, "const") ? [schema.const] : Array.isArray(schema.enum) ? schema.enum : undefined;
       const live = values ? types.filter((t) => values.some((v) => matchesType(v, t))) : types;
       if (live.length === 0) throw new SchemaGrammarError(`no value of "enum"/"const" at ${at} fits the schema`);
-      const parts = live.map((t) => this.visit({ ...schema, type: t }, this.child(name, t), depth + 1));
+      const parts = live.map((t) => this.visit({ ...schema, type: t }, child(name, t), depth + 1));
       return this.addRule(rule, parts.join(" | "));
     }
     const type = types?.[0];
     if (has(schema, "const") || has(schema, "enum")) return this.addRule(rule, this.constants(schema, type, at));
-    switch (type ?? this.inferType(schema, at)) {
+    switch (type ?? inferType(schema, at)) {
       case "object":
-        return this.addRule(rule, this.object(schema, name, depth));
+        return this.addRule(rule, objectGrammar(schema, name, depth, this));
       case "array":
-        return this.addRule(rule, this.array(schema, name, depth));
+        return this.addRule(rule, arrayGrammar(schema, name, depth, this));
       case "string":
-        return this.addRule(rule, this.string(schema, name));
+        return this.addRule(rule, stringGrammar(schema, name, this));
       case "integer":
-        return this.addRule(rule, this.integer(schema, at));
+        return this.addRule(rule, integerGrammar(schema, at, this));
       case "number":
-        return this.addRule(rule, this.number(schema, at));
+        return this.addRule(rule, numberGrammar(schema, at, this));
       case "boolean":
         return this.addRule(rule, this.primitive("boolean"));
       case "null":
@@ -181,17 +149,6 @@ export class SchemaConverter {
       default:
         return this.addRule(rule, this.primitive("value"));
     }
-  }
-
-  /** The type implied by type-specific keywords when `type` is absent; undefined for any value. */
-  private inferType(s: Obj, rule: string): string | undefined {
-    const found = new Set<string>();
-    for (const k of OBJECT_KEYS) if (has(s, k)) found.add("object");
-    for (const k of ARRAY_KEYS) if (has(s, k)) found.add("array");
-    for (const k of STRING_KEYS) if (has(s, k)) found.add("string");
-    for (const k of NUMBER_KEYS) if (has(s, k)) found.add("number");
-    if (found.size > 1) throw new SchemaGrammarError(`schema at ${rule} mixes keywords of ${[...found].join(" and ")} without a "type"`);
-    return [...found][0];
   }
 
   private ref(ref: unknown, depth: number): string {
@@ -227,234 +184,6 @@ export class SchemaConverter {
     return alts.length === 1 ? alts[0]! : `(${alts.join(" | ")})`;
   }
 
-  private object(s: Obj, name: string, depth: number): string {
-    const props = s.properties === undefined ? {} : s.properties;
-    if (!isObj(props)) throw new SchemaGrammarError(`"properties" must be an object`);
-    const required = s.required === undefined ? [] : s.required;
-    if (!Array.isArray(required) || required.some((r) => typeof r !== "string")) throw new SchemaGrammarError(`"required" must be an array of strings`);
-    const additional = s.additionalProperties;
-    if (additional !== undefined && typeof additional !== "boolean" && !isObj(additional)) {
-      throw new SchemaGrammarError(`"additionalProperties" must be a boolean or a schema`);
-    }
-    const keyNames = has(s, "propertyNames") && !isTrivialPropertyNames(s.propertyNames) ? s.propertyNames : undefined;
-    const entries = Object.entries(props);
-    // A required name absent from properties takes the additionalProperties schema.
-    for (const r of required as string[]) {
-      if (Object.hasOwn(props, r)) continue;
-      if (additional === false) throw new SchemaGrammarError(`required property "${r}" is not allowed by additionalProperties: false`);
-      entries.push([r, additional ?? true]);
-    }
-    // As llama.cpp: with properties listed, an absent additionalProperties means none (a narrower,
-    // valid set); with none listed, any object.
-    if (entries.length === 0 && (additional === undefined || additional === true) && keyNames === undefined) {
-      this.checkPropertyCounts(s, 0, true);
-      return this.primitive("object");
-    }
-    if (keyNames !== undefined && additional === false) throw new SchemaGrammarError(`"propertyNames" with additionalProperties: false is not supported`);
-    const extra = additional === undefined ? keyNames !== undefined : additional === true || isObj(additional);
-    this.checkPropertyCounts(s, required.length, extra, entries.length);
-
-    this.containers++;
-    const space = this.primitive("space");
-    const kv = new Map<string, string>();
-    const req: string[] = [];
-    const opt: string[] = [];
-    const requiredSet = new Set(required as string[]);
-    for (const [key, sub] of entries) {
-      const valueRule = this.visit(sub, this.child(name, key), depth + 1);
-      kv.set(key, this.addRule(this.child(name, `${key}-kv`), `${literal(JSON.stringify(key))} ${space} ":" ${space} ${valueRule}`));
-      (requiredSet.has(key) ? req : opt).push(key);
-    }
-    let extraKv: string | undefined;
-    if (extra) {
-      const sub = this.child(name, "additional");
-      const value = isObj(additional) ? this.visit(additional, `${sub}-value`, depth + 1) : this.primitive("value");
-      let key: string;
-      if (keyNames !== undefined) {
-        // Keys of a record (zod's z.record): a string schema; beside declared properties it would
-        // have to exclude their names too, which one grammar rule cannot say.
-        if (entries.length) throw new SchemaGrammarError(`"propertyNames" beside "properties" is not supported`);
-        key = this.visit({ allOf: [{ type: "string" }, keyNames] }, `${sub}-k`, depth + 1);
-      } else key = entries.length ? this.addRule(`${sub}-k`, this.notStrings(entries.map(([k]) => k))) : this.primitive("string");
-      extraKv = this.addRule(`${sub}-kv`, `${key} ":" ${space} ${value}`);
-    }
-    this.containers--;
-
-    const comma = (r: string) => `"," ${space} ${r}`;
-    let body = `"{" ${space} ${req.map((k) => kv.get(k)!).join(` "," ${space} `)}`;
-    // Optional properties, in order, any subset; extra properties after them.
-    const optRules = opt.map((k) => kv.get(k)!);
-    const tails: string[] = [];
-    let tail = extraKv ? `(${comma(extraKv)})*` : "";
-    for (let i = optRules.length - 1; i >= 0; i--) {
-      tails[i] = tail;
-      const next = `(${comma(optRules[i]!)})? ${tail}`.trim();
-      tail = i > 0 ? this.addRule(this.child(name, `${opt[i]}-rest`), next) : next;
-    }
-    if (req.length) {
-      if (tail) body += ` ${tail}`;
-    } else {
-      const firsts = optRules.map((r, i) => `${r} ${tails[i]}`.trim());
-      if (extraKv) firsts.push(`${extraKv} (${comma(extraKv)})*`);
-      if (firsts.length) body += `(${firsts.join(" | ")})?`;
-    }
-    return `${body} ${space} "}"`;
-  }
-
-  private checkPropertyCounts(s: Obj, minPossible: number, unbounded: boolean, maxPossible = 0): void {
-    const min = count(s, "minProperties");
-    const max = count(s, "maxProperties");
-    if (min !== undefined && min > minPossible) throw new SchemaGrammarError(`"minProperties" above the number of required properties is not supported`);
-    if (max !== undefined && (unbounded || max < maxPossible)) throw new SchemaGrammarError(`"maxProperties" is only supported when no more properties than that can occur`);
-  }
-
-  /** A JSON string that is none of `names` (the keys left for additional properties). */
-  private notStrings(names: string[]): string {
-    type Node = { children: Map<string, Node>; end: boolean };
-    const trie: Node = { children: new Map(), end: false };
-    for (const n of names) {
-      // The trie's depth becomes nested parentheses, which llama.cpp parses recursively.
-      if (n.length > MAX_NAME_LENGTH) throw new SchemaGrammarError(`a property name longer than ${MAX_NAME_LENGTH} characters beside additionalProperties is not supported`);
-      let node = trie;
-      for (const ch of n) {
-        let next = node.children.get(ch);
-        if (!next) node.children.set(ch, (next = { children: new Map(), end: false }));
-        node = next;
-      }
-      node.end = true;
-    }
-    const char = this.primitive("char");
-    // At each trie node: a listed next character and what may follow it, or any other character
-    // (written raw: no escape sequences, no control characters) and then anything.
-    const out: string[] = [];
-    const stack: (Node | string)[] = [trie];
-    while (stack.length) {
-      const item = stack.pop()!;
-      if (typeof item === "string") {
-        out.push(item);
-        continue;
-      }
-      const parts: (Node | string)[] = [];
-      let rejects = "";
-      for (const [ch, child] of item.children) {
-        rejects += classChar(ch.codePointAt(0)!);
-        const lit = literal(JSON.stringify(ch).slice(1, -1));
-        if (child.children.size) parts.push(`${lit} (`, child, child.end ? ") | " : ")? | ");
-        else parts.push(`${lit} ${char}+ | `);
-      }
-      parts.push(`[^"\\\\\\x00-\\x1F${rejects}] ${char}*`);
-      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]!);
-    }
-    return `"\\"" (${out.join("")})${trie.end ? "" : "?"} "\\""`;
-  }
-
-  private array(s: Obj, name: string, depth: number): string {
-    let prefix: unknown[] = [];
-    let rest: unknown = s.items;
-    if (Array.isArray(s.prefixItems)) prefix = s.prefixItems;
-    else if (s.prefixItems !== undefined) throw new SchemaGrammarError(`"prefixItems" must be an array`);
-    if (Array.isArray(s.items)) {
-      if (prefix.length) throw new SchemaGrammarError(`"items" as an array beside "prefixItems"`);
-      prefix = s.items;
-      rest = s.additionalItems;
-    }
-    const min = count(s, "minItems") ?? 0;
-    let max = count(s, "maxItems");
-    if (max !== undefined && max < min) throw new SchemaGrammarError(`"maxItems" ${max} is below "minItems" ${min}`);
-    // Items past a tuple with no schema for them: leave them out unless minItems needs them.
-    if (prefix.length && rest === undefined) max = Math.max(prefix.length, Math.min(min, max ?? min));
-    if (rest === false) {
-      if (min > prefix.length) throw new SchemaGrammarError(`"minItems" ${min} exceeds the ${prefix.length} items allowed`);
-      max = Math.min(max ?? prefix.length, prefix.length);
-    }
-    if (s.uniqueItems === true && (max === undefined || max > 1)) throw new SchemaGrammarError(`keyword "uniqueItems" is not supported`);
-
-    this.containers++;
-    const space = this.primitive("space");
-    const prefixRules = prefix.map((p, i) => this.visit(p, this.child(name, `tuple-${i}`), depth + 1));
-    const itemRule = rest === false || (max !== undefined && max <= prefix.length) ? undefined : this.visit(rest ?? true, this.child(name, "item"), depth + 1);
-    this.containers--;
-
-    const sep = `"," ${space}`;
-    if (prefix.length === 0) return `"[" ${space} ${repeat(itemRule!, min, max, sep)} ${space} "]"`.replace(/ {2,}/g, " ");
-    // Positions 0..n-1 take the tuple schemas, later ones the item schema; the first `min` are required.
-    let tail = "";
-    if (itemRule) tail = repeat(`(${sep} ${itemRule})`, Math.max(0, min - prefix.length), max === undefined ? undefined : max - prefix.length);
-    for (let i = prefix.length - 1; i >= 0; i--) {
-      const seq = `${i > 0 ? `${sep} ` : ""}${prefixRules[i]}${tail ? ` ${tail}` : ""}`;
-      tail = i >= min ? `(${seq})?` : seq;
-      if (max !== undefined && i >= max) tail = "";
-    }
-    return `"[" ${space} ${tail} ${space} "]"`.replace(/ {2,}/g, " ");
-  }
-
-  private string(s: Obj, name: string): string {
-    const minLength = count(s, "minLength");
-    const maxLength = count(s, "maxLength");
-    const lengths = minLength !== undefined || maxLength !== undefined;
-    if (has(s, "pattern")) {
-      if (typeof s.pattern !== "string") throw new SchemaGrammarError(`"pattern" must be a string`);
-      const p = patternToGrammar(s.pattern, this.child(name, "pattern"), this, () => this.primitive("char"));
-      if ((minLength ?? 0) > p.minLength || (maxLength ?? Infinity) < p.maxLength) {
-        throw new SchemaGrammarError(`"pattern" together with "minLength"/"maxLength" is only supported when the pattern's own lengths lie within them`);
-      }
-      return p.grammar;
-    }
-    if (has(s, "format")) {
-      const format = s.format;
-      const rule = typeof format === "string" ? (STRING_FORMATS[format] ?? (/^uuid[1-5]$/.test(format) ? "uuid" : undefined)) : undefined;
-      if (!rule) throw new SchemaGrammarError(`string format ${describe(format)} is not supported`);
-      const [lo, hi] = FORMAT_LENGTHS[rule]!;
-      if ((minLength ?? 0) > lo || (maxLength ?? Infinity) < hi) {
-        throw new SchemaGrammarError(`format ${describe(format)} together with "minLength"/"maxLength" is only supported when every ${format} fits them (${lo}..${hi} characters)`);
-      }
-      return this.primitive(rule);
-    }
-    if (!lengths) return this.primitive("string");
-    return `"\\"" ${repeat(this.primitive("char"), minLength ?? 0, maxLength)} "\\""`.replace(/ {2,}/g, " ");
-  }
-
-  private bounds(s: Obj): { lo?: Bound; hi?: Bound } {
-    const num = (k: string): Decimal | undefined => {
-      const v = s[k];
-      if (v === undefined || typeof v === "boolean") return undefined;
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new SchemaGrammarError(`"${k}" must be a number`);
-      return toDecimal(v);
-    };
-    const tighter = (a: Bound | undefined, b: Bound | undefined, lower: boolean): Bound | undefined => {
-      if (!a || !b) return a ?? b;
-      const c = compareDecimals(a.value, b.value);
-      if (c === 0) return a.exclusive ? a : b;
-      return (c > 0) === lower ? a : b;
-    };
-    // Draft 4 spells exclusivity as a boolean beside minimum/maximum.
-    const minimum = num("minimum");
-    const maximum = num("maximum");
-    const lo = tighter(minimum && { value: minimum, exclusive: s.exclusiveMinimum === true }, num("exclusiveMinimum") && { value: num("exclusiveMinimum")!, exclusive: true }, true);
-    const hi = tighter(maximum && { value: maximum, exclusive: s.exclusiveMaximum === true }, num("exclusiveMaximum") && { value: num("exclusiveMaximum")!, exclusive: true }, false);
-    return { lo, hi };
-  }
-
-  private integer(s: Obj, rule: string): string {
-    if (has(s, "multipleOf") && s.multipleOf !== 1) throw new SchemaGrammarError(`keyword "multipleOf" is not supported`);
-    const { lo, hi } = this.bounds(s);
-    if (!lo && !hi) return this.primitive("integer");
-    const loInt = lo && ceilOf(lo.value) + (lo.exclusive && isInteger(lo.value) ? 1n : 0n);
-    const hiInt = hi && floorOf(hi.value) - (hi.exclusive && isInteger(hi.value) ? 1n : 0n);
-    const g = integerRange(loInt, hiInt);
-    if (!g) throw new SchemaGrammarError(`no integer lies in the range at ${rule}`);
-    return g;
-  }
-
-  private number(s: Obj, rule: string): string {
-    if (has(s, "multipleOf")) throw new SchemaGrammarError(`keyword "multipleOf" is not supported`);
-    const { lo, hi } = this.bounds(s);
-    if (!lo && !hi) return this.primitive("number");
-    const g = numberRange(lo, hi);
-    if (!g) throw new SchemaGrammarError(`no number lies in the range at ${rule}`);
-    return g;
-  }
-
   /** allOf (and a $ref with sibling keywords) as one merged schema. */
   private mergeAllOf(s: Obj, depth: number): Obj {
     if (!Array.isArray(s.allOf) || s.allOf.length === 0) throw new SchemaGrammarError(`"allOf" must be a non-empty array`);
@@ -487,11 +216,4 @@ export class SchemaConverter {
       if (isObj(cur) && has(cur, "allOf")) cur = this.mergeAllOf(cur, depth + 1);
     }
   }
-}
-
-function isTrivialPropertyNames(p: unknown): boolean {
-  if (p === true) return true;
-  if (!isObj(p)) return false;
-  const rest = siblings(p, []);
-  return Object.keys(rest).length === 0 || (Object.keys(rest).length === 1 && rest.type === "string");
 }

@@ -1,5 +1,7 @@
 // Plain helpers over JSON Schema objects, shared by the converter and allOf merging.
 
+import { SchemaGrammarError } from "./errors.js";
+
 export type Obj = Record<string, unknown>;
 
 /** Nesting of subschemas the converter follows; deeper schemas are a 400, not a stack overflow. */
@@ -36,5 +38,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  return v;
+}
+
+/** A count keyword (minLength, maxItems, …): a non-negative integer, or undefined when absent. */
+export function count(s: Obj, key: string): number | undefined {
+  const v = s[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new SchemaGrammarError(`"${key}" must be a non-negative integer, got ${describe(v)}`);
   return v;
 }
