@@ -106,6 +106,17 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
+/** The children of a server that run a model: titled "herd runner" (not the spare child waiting for a load). */
+export function runnerPids(pid: number): number[] {
+  return childPids(pid).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0] === "herd runner";
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Uploads a GGUF as a blob and creates `name` from it over HTTP, as the CLI does. */
 export async function createModel(url: string, name: string, ggufPath: string, extra: Record<string, unknown> = {}): Promise<void> {
   const bytes = readFileSync(ggufPath);

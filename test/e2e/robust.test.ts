@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { model } from "../../src/testing/fixtures.js";
-import { childPids, createModel, type ServerHandle, startServer } from "./harness.js";
+import { createModel, runnerPids, type ServerHandle, startServer } from "./harness.js";
 
 /** `{"a":{"a":…1…}}` nested `depth` deep. */
 const deep = (depth: number) => '{"a":'.repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
@@ -19,7 +19,7 @@ describe("herd serve under hostile requests", () => {
     const r = await post("/api/generate", { model: "stories", prompt: "Once upon a time", stream: false, options: { temperature: 0, num_predict: 8 }, ...extra });
     return { status: r.status, body: await r.json() };
   };
-  const runners = () => childPids(srv.pid);
+  const runners = () => runnerPids(srv.pid);
 
   before(async () => {
     srv = await startServer({ OLLAMA_MAX_QUEUE: "8", OLLAMA_KEEP_ALIVE: "10m" });

@@ -24,6 +24,9 @@ interface Engine {
   embedder?: Embedder;
 }
 
+/** The process title of a runner with a model loaded. */
+const RUNNER_TITLE = "herd runner";
+
 let engine: Engine | undefined;
 const recentErrors: string[] = [];
 const aborted = new Set<number>();
@@ -51,6 +54,7 @@ function onLog(level: number, text: string): void {
 }
 
 async function load(options: LoadOptions, cpuBackend: string | undefined): Promise<LoadedInfo> {
+  process.title = RUNNER_TITLE;
   const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
   // The layers the GPUs' free memory holds now (none without a GPU), by the policy the scheduler planned with.
   // A header herd cannot read still goes to llama.cpp (on the CPU), whose logged error says what is wrong.
@@ -231,4 +235,6 @@ process.on("message", (msg: ParentMessage) => {
 });
 
 process.on("disconnect", () => process.exit(0));
+// What `ps` shows: a spare waiting for a model (spare.ts), then the runner of one (Ollama's show as `ollama runner`).
+process.title = `${RUNNER_TITLE} (spare)`;
 send({ type: "ready" });
