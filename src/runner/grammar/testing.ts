@@ -50,10 +50,14 @@ export async function openGrammarLab(): Promise<GrammarLab> {
   const prompt = model.tokenize("Once upon a time", false, false);
   if (model.bos >= 0) prompt.unshift(model.bos);
 
-  /** A fresh grammar sampler; an invalid grammar throws (llama.cpp prints the parser's reason to stderr). */
+  /**
+   * A fresh grammar sampler; an invalid grammar throws "Failed to parse grammar", as node-llama-cpp's lab did
+   * (llama.cpp prints the parser's reason to stderr and logs the rest, added here).
+   */
   const grammarOf = (gbnf: string): Ptr => {
     const { value: g, errors } = quietly(api, () => api.llama_sampler_init_grammar(model.vocab, gbnf, "root"));
-    if (!g) throw new Error(`llama.cpp refused the grammar${errors.length ? `: ${errors.join("; ")}` : ""}`);
+    const reasons = errors.filter((e) => e !== "failed to parse grammar");
+    if (!g) throw new Error(`Failed to parse grammar${reasons.length ? `: ${reasons.join("; ")}` : ""}`);
     return g;
   };
   const decode = () => {
