@@ -1,14 +1,12 @@
-// Test helpers: llama.cpp's own grammar engine (through node-llama-cpp, on stories260K) as the
-// judge of what a grammar accepts and what a model generates under it, and a small JSON Schema
-// validator for checking generated values against the schema they were generated from.
+// Test helpers: llama.cpp's own grammar engine (through herd's binding, on stories260K) as the judge of
+// what a grammar accepts and what a model generates under it, and a small JSON Schema validator for
+// checking generated values against the schema they were generated from.
 
-import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import { captureLog, loadLlama, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { Batch } from "../engine/batch.js";
+import { LoadedModel, type Context } from "../engine/model.js";
+import { Sampler } from "../engine/sampler.js";
 import { model as modelPath } from "../../testing/fixtures.js";
-
-interface GrammarBindings {
-  canBeNextTokenForGrammarEvaluationState(state: unknown, token: number): boolean;
-  acceptGrammarEvaluationStateToken(state: unknown, token: number): void;
-}
 
 export interface GrammarLab {
   /** Whether llama.cpp's grammar engine accepts `text` as a complete match of `gbnf`. */
@@ -21,55 +19,98 @@ export interface GrammarLab {
 /** stories260K's byte-fallback tokens: `<0x00>` is token 3. */
 const BYTE_TOKEN_BASE = 3;
 
+/** Runs `fn` with llama.cpp's log captured (on the JS thread only); returns its result and the error lines. */
+function quietly<T>(api: LlamaApi, fn: () => T): { value: T; errors: string[] } {
+  const errors: string[] = [];
+  const restore = captureLog(api, (level, text) => {
+    if (level === S.GGML_LOG_LEVEL_ERROR && text.trim()) errors.push(text.trim());
+  });
+  try {
+    return { value: fn(), errors };
+  } finally {
+    restore();
+  }
+}
+
+/** Whether the grammar sampler leaves `token` possible next: it sets a refused candidate's logit to -inf. */
+function allows(api: LlamaApi, grammar: Ptr, token: number): boolean {
+  // One llama_token_data { id, logit, p }, passed by address (koffi hands a Buffer's memory to a pointer field).
+  const data = Buffer.alloc(12);
+  data.writeInt32LE(token, 0);
+  api.llama_sampler_apply(grammar, { data, size: 1, selected: -1, sorted: false });
+  return data.readFloatLE(4) !== -Infinity;
+}
+
 export async function openGrammarLab(): Promise<GrammarLab> {
-  const llama: Llama = await getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false, maxThreads: 1, logLevel: LlamaLogLevel.error });
-  const model: LlamaModel = await llama.loadModel({ modelPath: modelPath("stories260K.gguf") });
-  const context: LlamaContext = await model.createContext({ contextSize: 512, threads: 1 });
-  const sequence = context.getSequence();
-  const bindings = (llama as unknown as { _bindings: { AddonSampler: GrammarBindings } })._bindings.AddonSampler;
-  const grammars = new Map<string, LlamaGrammar>();
-  const grammarOf = async (gbnf: string) => {
-    let g = grammars.get(gbnf);
-    if (!g) grammars.set(gbnf, (g = await llama.createGrammar({ grammar: gbnf })));
+  const api = loadLlama({ gpu: false });
+  const { value: model, errors: loadErrors } = quietly(api, () => LoadedModel.load(api, modelPath("stories260K.gguf"), { useMmap: true, gpuLayers: 0 }));
+  if (loadErrors.length) throw new Error(`loading stories260K: ${loadErrors.join("; ")}`);
+  const ctx: Context = quietly(api, () => model.createContext({ nCtx: 512, nBatch: 512, nSeqMax: 1, threads: 1, threadsBatch: 1, embeddings: false })).value;
+  const batch = new Batch(api, ctx.nBatch);
+  const prompt = model.tokenize("Once upon a time", false, false);
+  if (model.bos >= 0) prompt.unshift(model.bos);
+
+  /**
+   * A fresh grammar sampler; an invalid grammar throws "Failed to parse grammar", as node-llama-cpp's lab did
+   * (llama.cpp prints the parser's reason to stderr and logs the rest, added here).
+   */
+  const grammarOf = (gbnf: string): Ptr => {
+    const { value: g, errors } = quietly(api, () => api.llama_sampler_init_grammar(model.vocab, gbnf, "root"));
+    const reasons = errors.filter((e) => e !== "failed to parse grammar");
+    if (!g) throw new Error(`Failed to parse grammar${reasons.length ? `: ${reasons.join("; ")}` : ""}`);
     return g;
   };
-  const eos = model.tokens.eos!;
-  const prompt = model.tokenize("Once upon a time", false) as Token[];
-  if (model.tokens.bos != null) prompt.unshift(model.tokens.bos as Token);
+  const decode = () => {
+    const rc = api.llama_decode(ctx.ptr, batch.value);
+    if (rc !== 0) throw new Error(`llama_decode failed (${rc})`);
+  };
 
   return {
     async accepts(gbnf, text) {
-      const state = new LlamaGrammarEvaluationState({ model, grammar: await grammarOf(gbnf) });
-      const raw = (state as unknown as { _state: unknown })._state;
-      for (const byte of Buffer.from(text, "utf8")) {
-        const token = BYTE_TOKEN_BASE + byte;
-        if (!bindings.canBeNextTokenForGrammarEvaluationState(raw, token)) return false;
-        bindings.acceptGrammarEvaluationStateToken(raw, token);
+      const grammar = grammarOf(gbnf);
+      try {
+        for (const byte of Buffer.from(text, "utf8")) {
+          const token = BYTE_TOKEN_BASE + byte;
+          if (!allows(api, grammar, token)) return false;
+          api.llama_sampler_accept(grammar, token);
+        }
+        return allows(api, grammar, model.eos);
+      } finally {
+        api.llama_sampler_free(grammar);
       }
-      return bindings.canBeNextTokenForGrammarEvaluationState(raw, eos);
     },
     async generate(gbnf, seed, maxTokens = 400) {
-      const grammarEvaluationState = new LlamaGrammarEvaluationState({ model, grammar: await grammarOf(gbnf) });
-      await sequence.clearHistory();
-      const out: Token[] = [];
-      for await (const token of sequence.evaluate(prompt, {
-        temperature: 1.2,
-        seed,
-        grammarEvaluationState,
-        // The story model repeats itself (a fraction's zeros forever): penalties keep runs short.
-        repeatPenalty: { punishTokens: () => sequence.contextTokens.slice(-32), maxPunishTokens: 32, penalty: 1.5, frequencyPenalty: 0.5 },
-      })) {
-        if (token === eos) break;
-        out.push(token);
-        if (out.length >= maxTokens) return { text: model.detokenize(out), finished: false };
+      if (prompt.length + maxTokens > ctx.nCtx) throw new RangeError(`maxTokens ${maxTokens} exceeds the lab's context of ${ctx.nCtx}`);
+      // The story model repeats itself (a fraction's zeros forever): penalties over the last 32 tokens
+      // (prompt included) keep runs short. The chain owns the grammar sampler and frees it.
+      const sampling = { temperature: 1.2, seed, repeatPenalty: 1.5, repeatLastN: 32, frequencyPenalty: 0.5, numPredict: maxTokens };
+      const sampler = new Sampler(api, model.nVocab, sampling, { grammar: grammarOf(gbnf), contextSize: ctx.nCtx, history: prompt });
+      try {
+        api.llama_memory_clear(ctx.mem, true);
+        batch.clear();
+        prompt.forEach((t, i) => batch.add(t, i, 0, i === prompt.length - 1));
+        decode();
+        let out = prompt.length - 1;
+        const tokens: number[] = [];
+        for (;;) {
+          const token = sampler.sample(ctx.ptr, out);
+          if (model.isEog(token)) return { text: model.detokenize(tokens), finished: true };
+          tokens.push(token);
+          if (tokens.length >= maxTokens) return { text: model.detokenize(tokens), finished: false };
+          batch.clear();
+          out = batch.add(token, prompt.length + tokens.length - 1, 0, true);
+          decode();
+        }
+      } finally {
+        sampler.free();
       }
-      // node-llama-cpp ends the stream at an end-of-generation token without yielding it.
-      return { text: model.detokenize(out), finished: true };
     },
     async dispose() {
-      await context.dispose();
-      await model.dispose();
-      await llama.dispose();
+      quietly(api, () => {
+        batch.dispose();
+        model.freeContext(ctx);
+        model.free();
+      });
     },
   };
 }

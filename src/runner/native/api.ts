@@ -138,6 +138,7 @@ function bind(lib: LlamaLibrary) {
     llama_sampler_accept: l.func("void llama_sampler_accept(void *smpl, int32_t token)"),
     llama_sampler_reset: l.func("void llama_sampler_reset(void *smpl)"),
     llama_sampler_sample: l.func("int32_t llama_sampler_sample(void *smpl, void *ctx, int32_t idx)"),
+    llama_sampler_apply: l.func("void llama_sampler_apply(void *smpl, _Inout_ llama_token_data_array *cur_p)"),
     llama_sampler_init_greedy: l.func("void *llama_sampler_init_greedy(void)"),
     llama_sampler_init_dist: l.func("void *llama_sampler_init_dist(uint32_t seed)"),
     llama_sampler_init_top_k: l.func("void *llama_sampler_init_top_k(int32_t k)"),
