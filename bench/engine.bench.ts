@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
@@ -24,7 +24,7 @@ import { captureLog, loadLlama } from "../src/runner/native/index.js";
 import { cpuTopology, defaultThreads } from "../src/runner/threads.js";
 import type { CompletionChunk, LoadOptions } from "../src/runner/types.js";
 import { model } from "../src/testing/fixtures.js";
-import { startServer } from "../test/e2e/harness.js";
+import { childPids, startServer } from "../test/e2e/harness.js";
 
 const GEN = 256;
 const CTX = 2048;
@@ -193,20 +193,6 @@ async function drain(it: AsyncIterable<CompletionChunk>): Promise<number> {
   let n = 0;
   for await (const c of it) if (c.type === "token") n += c.tokens.length;
   return n;
-}
-
-/** The processes whose parent is `pid`. */
-function childPids(pid: number): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1] === String(pid);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 function rssMiB(pid: number): number {

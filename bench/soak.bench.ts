@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { model, REPO_ROOT, tempDir } from "../src/testing/fixtures.js";
 import type { MemorySample } from "../src/testing/memory-probe.js";
-import { childPids, createModel, startServer } from "../test/e2e/harness.js";
+import { createModel, runnerPids, startServer } from "../test/e2e/harness.js";
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 3000);
 const CONCURRENCY = 4;
@@ -141,7 +141,7 @@ export async function run(): Promise<Record<string, number | string>> {
     const warm = await probe(srv.pid, file);
     trace("warm-up", warm);
     let rssMax = warm.rss;
-    const pids = new Set(childPids(srv.pid));
+    const pids = new Set(runnerPids(srv.pid));
     const latencies: number[] = [];
     let fiveXX = 0;
     let unexpected5xx = 0;
@@ -158,7 +158,7 @@ export async function run(): Promise<Record<string, number | string>> {
           fiveXX++;
           if (!kind.ollama5xx) unexpected5xx++;
         }
-        if (n % 100 === 99) for (const p of childPids(srv.pid)) pids.add(p);
+        if (n % 100 === 99) for (const p of runnerPids(srv.pid)) pids.add(p);
         if (n % 1000 === 999) {
           sampling = sampling.then(async () => {
             const s = await probe(srv.pid, file);
@@ -170,7 +170,7 @@ export async function run(): Promise<Record<string, number | string>> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     await sampling;
-    for (const p of childPids(srv.pid)) pids.add(p);
+    for (const p of runnerPids(srv.pid)) pids.add(p);
     const end = await probe(srv.pid, file);
     trace("end", end);
     rssMax = Math.max(rssMax, end.rss);
