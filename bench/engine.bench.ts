@@ -10,21 +10,18 @@
 // loop would run on), and the ratio printed is the median of the per-pair ratios. Both sides count tokens
 // after the first (the first comes out of the prompt's decode).
 
-import { spawnSync } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
-import { Batch } from "../src/runner/engine/batch.js";
-import { LoadedModel } from "../src/runner/engine/model.js";
 import { EngineRunner } from "../src/runner/engine/runner.js";
-import { captureLog, loadLlama } from "../src/runner/native/index.js";
 import { cpuTopology, defaultThreads } from "../src/runner/threads.js";
 import type { CompletionChunk, LoadOptions } from "../src/runner/types.js";
 import { model } from "../src/testing/fixtures.js";
-import { childPids, startServer } from "../test/e2e/harness.js";
+import { childPids, createModel, startServer } from "../test/e2e/harness.js";
+import { directLoop, llamaBench, type Loop } from "./direct-loop.js";
+import { median } from "./stats.js";
 
 const GEN = 256;
 const CTX = 2048;
@@ -41,10 +38,6 @@ const WARM_ROUNDS = 3;
 setFlagsFromString("--expose-gc");
 const collect = runInNewContext("gc") as () => void;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 const story = (i: number) => `${i + 1}. Once upon a time there was a`;
 // The prompt-phase figure compares one decode of at most 512 tokens on both sides: the sentence repeats as many
@@ -52,111 +45,19 @@ const story = (i: number) => `${i + 1}. Once upon a time there was a`;
 // on synth-58M, so herd decoded 2 batches over a longer context where the loop, cut at 511, decoded one).
 const longPrompt = (i: number, repeats: number) => `${i}. ` + "Once upon a time there was a little dog who liked to play in the park with a red ball. ".repeat(repeats);
 const PROMPT_TOKENS = 511;
-
-/**
- * The anchor: load, decode the prompt in one batch, generate greedily token by token; times both phases. With
- * `seqs` > 1 the context holds that many sequences and `runMany` decodes one token of each per step.
- */
-function directLoop(path: string, threads: number, seqs = 1) {
-  const api = loadLlama({ gpu: false });
-  const restoreLog = captureLog(api, () => undefined);
-  const m = LoadedModel.load(api, path, { useMmap: false, gpuLayers: 0 });
-  // One KV stream per sequence, as herd's runner has them (engine/child.ts): for one sequence or all four
-  // together, streams were the faster of the two layouts llama.cpp offers.
-  const ctx = m.createContext({ nCtx: CTX * seqs, nBatch: 512, nSeqMax: seqs, kvUnified: false, threads, threadsBatch: threads, embeddings: false });
-  restoreLog();
-  const batch = new Batch(api, 512);
-  const chain = api.llama_sampler_chain_init(api.llama_sampler_chain_default_params());
-  api.llama_sampler_chain_add(chain, api.llama_sampler_init_greedy());
-  return {
-    tokens: (prompt: string) => m.tokenize(prompt).length,
-    /** Decodes `prompt`, then `n - 1` more tokens after the first; tokens per second of each phase. */
-    run(prompt: string, n: number) {
-      api.llama_memory_clear(ctx.mem, true);
-      const tokens = m.tokenize(prompt);
-      if (tokens.length > PROMPT_TOKENS) throw new Error(`prompt of ${tokens.length} tokens exceeds one batch`);
-      batch.clear();
-      tokens.forEach((t, i) => batch.add(t, i, 0, i === tokens.length - 1));
-      const t0 = performance.now();
-      api.llama_decode(ctx.ptr, batch.value);
-      let tok = api.llama_sampler_sample(chain, ctx.ptr, tokens.length - 1);
-      const t1 = performance.now();
-      for (let i = 1; i < n; i++) {
-        batch.clear();
-        batch.add(tok, tokens.length + i - 1, 0, true);
-        api.llama_decode(ctx.ptr, batch.value);
-        tok = api.llama_sampler_sample(chain, ctx.ptr, 0);
-      }
-      const t2 = performance.now();
-      return { promptTps: tokens.length / ((t1 - t0) / 1000), genTps: (n - 1) / ((t2 - t1) / 1000) };
-    },
-    /** One sequence per prompt, all decoded together, `n` tokens each; aggregate tokens per second (wall). */
-    runMany(prompts: string[], n: number) {
-      api.llama_memory_clear(ctx.mem, true);
-      const t0 = performance.now();
-      batch.clear();
-      const lens = prompts.map((p, s) => {
-        const tokens = m.tokenize(p);
-        tokens.forEach((t, i) => batch.add(t, i, s, i === tokens.length - 1));
-        return tokens.length;
-      });
-      api.llama_decode(ctx.ptr, batch.value);
-      let outs = lens.map((_, s) => lens.slice(0, s + 1).reduce((a, b) => a + b) - 1);
-      const cur = outs.map((o) => api.llama_sampler_sample(chain, ctx.ptr, o));
-      for (let i = 1; i < n; i++) {
-        batch.clear();
-        outs = cur.map((t, s) => batch.add(t, lens[s] + i - 1, s, true));
-        api.llama_decode(ctx.ptr, batch.value);
-        outs.forEach((o, s) => (cur[s] = api.llama_sampler_sample(chain, ctx.ptr, o)));
-      }
-      return (prompts.length * n) / ((performance.now() - t0) / 1000);
-    },
-    close() {
-      api.llama_sampler_free(chain);
-      batch.dispose();
-      m.freeContext(ctx);
-      m.free();
-    },
-  };
-}
-
-type Loop = ReturnType<typeof directLoop>;
-
-/**
- * llama-bench's generation figure (128 tokens) when a build of it is on PATH or at HERD_LLAMA_BENCH: the same
- * source built as llama.cpp builds it (OpenMP), beside the loop over herd's prebuilt libraries.
- */
-function llamaBench(path: string, threads: number): number | string {
-  const bin = process.env.HERD_LLAMA_BENCH || "llama-bench";
-  const r = spawnSync(bin, ["-m", path, "-p", "0", "-n", "128", "-t", String(threads), "-o", "json"], { encoding: "utf8", timeout: 120_000 });
-  if (r.error || r.status !== 0) return "not present (put llama-bench on PATH or set HERD_LLAMA_BENCH)";
-  try {
-    const rows = JSON.parse(r.stdout) as { n_gen: number; avg_ts: number }[];
-    return rows.find((x) => x.n_gen > 0)?.avg_ts ?? "no generation row";
-  } catch {
-    return "unreadable output";
-  }
-}
+const loopAt = (path: string, threads: number, seqs = 1) => directLoop(path, { threads, seqs, ctx: CTX, maxPrompt: PROMPT_TOKENS });
 
 /** The loop's best thread count (1 or the hardware default, median generation speed of 3 rounds each). */
 function bestThreads(path: string, cpu: ReturnType<typeof cpuTopology>): number {
   let best = { threads: 1, tps: 0 };
   for (const threads of [...new Set([1, defaultThreads(cpu)])]) {
-    const loop = directLoop(path, threads);
+    const loop = loopAt(path, threads);
     loop.run(story(0), 16);
     const tps = median([1, 2, 3].map((r) => loop.run(story(r), GEN).genTps));
     loop.close();
     if (tps > best.tps) best = { threads, tps };
   }
   return best.threads;
-}
-
-async function createModel(url: string, name: string, path: string): Promise<void> {
-  const bytes = readFileSync(path);
-  const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
-  await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: bytes });
-  const r = await fetch(`${url}/api/create`, { method: "POST", body: JSON.stringify({ model: name, files: { "model.gguf": digest }, stream: false }) });
-  if (!r.ok) throw new Error(await r.text());
 }
 
 async function httpGenerate(url: string, name: string, prompt: string, n: number, numThread?: number): Promise<GenerateResponse> {
@@ -233,7 +134,7 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const [label, path] of models) {
       const name = label.toLowerCase();
       const best = threads.get(label)!;
-      const loop = directLoop(path, best);
+      const loop = loopAt(path, best);
       try {
         let repeats = 1;
         while (loop.tokens(longPrompt(ROUNDS, repeats + 1)) <= PROMPT_TOKENS) repeats++;
@@ -311,8 +212,8 @@ export async function run(): Promise<Record<string, number | string>> {
   } finally {
     await Promise.all([one.close(), four.close()]);
   }
-  const loop1 = directLoop(synth, threads.get("synth58M_q4_0")!, 1);
-  const loop4 = directLoop(synth, threads.get("synth58M_q4_0")!, 4);
+  const loop1 = loopAt(synth, threads.get("synth58M_q4_0")!, 1);
+  const loop4 = loopAt(synth, threads.get("synth58M_q4_0")!, 4);
   const anchorRatio: number[] = [];
   const anchorSlotted: number[] = [];
   try {

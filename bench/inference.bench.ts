@@ -12,15 +12,12 @@ import type { GenerateResponse } from "../src/api/types.js";
 const DEFAULT_THREADS = 1;
 import { model } from "../src/testing/fixtures.js";
 import { startServer } from "../test/e2e/harness.js";
+import { median } from "./stats.js";
 
 const N = 512;
 const ROUNDS = 11;
 const CTX = 2048;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function prompt(i: number): string {
   // A different first token each round, so neither side reuses a cached prompt.

@@ -10,11 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { tempDir } from "../src/testing/fixtures.js";
 import { freePort } from "../src/testing/net.js";
 import { HERD_BIN } from "../test/e2e/harness.js";
+import { median } from "./stats.js";
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Resident set size of a running process, in MB (Linux /proc). */
 function rssMb(pid: number): number {

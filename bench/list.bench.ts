@@ -7,11 +7,8 @@ import { parseName } from "../src/name/index.js";
 import { CONFIG_MEDIA_TYPE, MediaType, newManifest, Store } from "../src/store/index.js";
 import { model, tempDir } from "../src/testing/fixtures.js";
 import { runCli, startServer } from "../test/e2e/harness.js";
+import { median } from "./stats.js";
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 export async function run(): Promise<Record<string, number>> {
   const { dir, cleanup } = tempDir("herd-bench-list-");

@@ -15,14 +15,11 @@ import { makeModel } from "../src/registry/testing/fixture-model.js";
 import { startRegistry } from "../src/registry/testing/registry-server.js";
 import { BlobStore, Store } from "../src/store/index.js";
 import { tempDir } from "../src/testing/fixtures.js";
+import { median } from "./stats.js";
 
 const SIZE = 1 << 30;
 const ROUNDS = 5;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 async function* pseudoRandom(size: number): AsyncGenerator<Uint8Array> {
   // 16 MiB of random bytes, each copy stamped with its index: unique content without 1 GiB of RNG time.

@@ -11,6 +11,7 @@ import { model } from "../src/testing/fixtures.js";
 import { solidPng } from "../src/testing/png.js";
 import { syntheticGemma3 } from "../src/testing/synthetic-gemma3.js";
 import { startServer } from "../test/e2e/harness.js";
+import { median } from "./stats.js";
 
 const ROUNDS = 5;
 
@@ -48,7 +49,6 @@ export async function run(): Promise<Record<string, number | string>> {
       return { first, promptMs: (last.prompt_eval_duration ?? 0) / 1e6 };
     };
     await once("warm up");
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const text: { first: number; promptMs: number }[] = [];
     const image: { first: number; promptMs: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
