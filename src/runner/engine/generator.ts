@@ -68,6 +68,8 @@ export class Generator {
   private running = false;
   /** Steps between two yields, adapted to the step time so that a yield comes about every YIELD_MS. */
   private stepsPerYield = 1;
+  /** The slots with a request, refilled each step (one array for the generator's life, not one per token). */
+  private readonly busy: Slot[] = [];
   /** Ollama's num_ctx: the limit of one request, whatever the context's total size. */
   readonly perSlotCtx: number;
 
@@ -101,7 +103,9 @@ export class Generator {
       let since = performance.now();
       for (;;) {
         this.admit();
-        const busy = this.slots.filter((s) => s.active);
+        const busy = this.busy;
+        busy.length = 0;
+        for (const s of this.slots) if (s.active) busy.push(s);
         if (busy.length === 0) break;
         this.step(busy);
         if (++steps < this.stepsPerYield) continue;
