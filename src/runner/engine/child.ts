@@ -4,8 +4,8 @@
 
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
-import type { ChildMessage, LoadedInfo, ParentMessage, WireCompletion } from "./protocol.js";
-import { captureLog, gpuDevices, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type NativeDevice, type Ptr } from "../native/index.js";
+import type { ChildMessage, LoadedInfo, ParentMessage, ProbeResult, WireCompletion } from "./protocol.js";
+import { captureLog, gpuDevices, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
@@ -173,7 +173,7 @@ async function complete(id: number, request: WireCompletion): Promise<null> {
  * their GPUs with free memory now. With the CPU package there is no GPU and nothing more to load (no CPU variant
  * scoring). The libraries stay loaded for this process's model (spare.ts hands it only loads they serve).
  */
-function probe(): { devices: NativeDevice[]; variant: string } {
+function probe(): ProbeResult {
   const lib = loadLlamaLibrary();
   return { devices: lib.variant ? gpuDevices(loadLlama()) : [], variant: lib.variant };
 }

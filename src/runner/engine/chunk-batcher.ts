@@ -64,22 +64,22 @@ export function mergeTokens(chunks: readonly CompletionChunk[]): CompletionChunk
   return out;
 }
 
-/** Chunks `appendChunk` built itself: their arrays are its own to extend, so a batch merges in linear time. */
-const owned = new WeakSet<CompletionChunk>();
-
+/**
+ * Appends `c` to `out`, merging it into the token chunk at the end. A token chunk enters `out` as a copy with
+ * arrays of its own, so merging into it extends those arrays in place: a batch merges in linear time.
+ */
 function appendChunk(out: CompletionChunk[], c: CompletionChunk): void {
-  const last = out[out.length - 1];
-  if (c.type !== "token" || last?.type !== "token") {
+  const m = out[out.length - 1];
+  if (c.type !== "token") {
     out.push(c);
     return;
   }
-  let m = last;
-  if (!owned.has(m)) {
-    m = { type: "token", text: last.text, tokens: last.tokens.slice() };
-    if (last.pieces) m.pieces = last.pieces.slice();
-    if (last.logprobs) m.logprobs = last.logprobs.slice();
-    owned.add(m);
-    out[out.length - 1] = m;
+  if (m?.type !== "token") {
+    const own: CompletionChunk = { type: "token", text: c.text, tokens: c.tokens.slice() };
+    if (c.pieces) own.pieces = c.pieces.slice();
+    if (c.logprobs) own.logprobs = c.logprobs.slice();
+    out.push(own);
+    return;
   }
   if (c.pieces && !m.pieces) m.pieces = [m.text];
   if (m.pieces) m.pieces.push(...(c.pieces ?? [c.text]));

@@ -2,6 +2,7 @@
 // Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
 // completion additionally streams `chunk` messages before its final `result`.
 
+import type { NativeDevice } from "../native/index.js";
 import type { CompletionChunk, CompletionRequest, LoadOptions, MemoryUse } from "../types.js";
 
 export interface LoadedInfo {
@@ -31,6 +32,12 @@ export type ParentMessage =
   | { type: "close"; id: number }
   /** The GPUs of the libraries this process loads (the server's hardware probe, asked of its spare child). */
   | { type: "probe"; id: number };
+
+/** The child's answer to `probe`: its GPUs and the library package it loaded ("" CPU, "cuda", …). */
+export interface ProbeResult {
+  devices: NativeDevice[];
+  variant: string;
+}
 
 /** Errors keep their class name so the parent can rebuild the herd error class. */
 export interface WireError {

@@ -8,7 +8,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import type { GpuDevice } from "./fit.js";
-import type { ChildMessage } from "./protocol.js";
+import type { ChildMessage, ProbeResult } from "./protocol.js";
 
 /** The probe's request id: below the ids runners use (from 0), so a runner that adopts the child ignores its answer. */
 const PROBE_ID = -1;
@@ -59,7 +59,7 @@ export class SpareChild {
     return new Promise((resolve, reject) => {
       let stderr = "";
       const onData = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000));
-      const settle = (err: Error | undefined, value?: { devices: GpuDevice[]; variant: string }) => {
+      const settle = (err: Error | undefined, value?: ProbeResult) => {
         clearTimeout(timer);
         child.off("message", onMessage);
         child.off("exit", onExit);
@@ -72,7 +72,7 @@ export class SpareChild {
         }
       };
       const onMessage = (msg: ChildMessage) => {
-        if (msg.type === "result" && msg.id === PROBE_ID) settle(undefined, msg.value as { devices: GpuDevice[]; variant: string });
+        if (msg.type === "result" && msg.id === PROBE_ID) settle(undefined, msg.value as ProbeResult);
         else if (msg.type === "error" && msg.id === PROBE_ID) settle(new Error(msg.error.message));
       };
       const onExit = (code: number | null, signal: string | null) =>
