@@ -158,6 +158,7 @@ async function complete(id: number, request: WireCompletion): Promise<null> {
       request,
       grammar,
       isAborted: () => aborted.has(id),
+      token: (text, token, logprob) => out.token(text, token, logprob),
       emit: (chunk) => out.push(chunk),
       finish: (err) => {
         out.flush();

@@ -32,3 +32,19 @@ test("a token after a quiet window goes at once, and the last chunk never waits"
   await sleep(60);
   assert.equal(sent.length, 3, "the flushed timer sends nothing more");
 });
+
+test("tokens of one batch become one chunk with every id and logprob in order", () => {
+  const sent: CompletionChunk[][] = [];
+  const b = new ChunkBatcher((c) => sent.push(c), 1000);
+  const lp = (t: string) => ({ token: t, logprob: -1 });
+  b.token("a", 1, lp("a"));
+  b.token("", 2, lp("")); // held back (a possible stop string)
+  b.token("bc", 3, lp("bc"));
+  b.push({ type: "token", text: "d", tokens: [], pieces: ["d"] }); // the held-back text flushed at the end
+  b.push({ type: "done", reason: "stop", timings: { promptTokens: 1, promptEvaluated: 1, promptNs: 1, evalTokens: 3, evalNs: 1 }, tokens: [] });
+  assert.deepEqual(sent[0], [{ type: "token", text: "a", tokens: [1], pieces: ["a"], logprobs: [lp("a")] }]);
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[1][0], { type: "token", text: "bcd", tokens: [2, 3], pieces: ["", "bc", "d"], logprobs: [lp(""), lp("bc")] });
+  assert.equal(sent[1][1].type, "done");
+  assert.deepEqual(sent[0][0], { type: "token", text: "a", tokens: [1], pieces: ["a"], logprobs: [lp("a")] }, "a sent chunk is never extended");
+});

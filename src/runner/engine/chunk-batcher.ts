@@ -7,7 +7,7 @@
 // The tokens of a batch are merged as they arrive (see mergeTokens), so a batch crosses the process
 // boundary as one chunk and the parent does its per-chunk work once per batch.
 
-import type { CompletionChunk } from "../types.js";
+import type { CompletionChunk, TokenLogprob } from "../types.js";
 
 export const BATCH_MS = 50;
 
@@ -21,6 +21,22 @@ export class ChunkBatcher {
     private readonly sendChunks: (chunks: CompletionChunk[]) => void,
     private readonly windowMs = BATCH_MS,
   ) {}
+
+  /** One generated token and the text it added: appended to the batch's token chunk in place, no chunk per token. */
+  token(text: string, token: number, logprob?: TokenLogprob): void {
+    const m = this.pending[this.pending.length - 1];
+    if (m?.type === "token" && m.pieces) {
+      m.text += text;
+      m.pieces.push(text);
+      m.tokens.push(token);
+      if (logprob) (m.logprobs ??= []).push(logprob);
+    } else {
+      const c: CompletionChunk = { type: "token", text, tokens: [token], pieces: [text] };
+      if (logprob) c.logprobs = [logprob];
+      appendChunk(this.pending, c);
+    }
+    if (!this.cooling) this.flush();
+  }
 
   push(chunk: CompletionChunk): void {
     appendChunk(this.pending, chunk);

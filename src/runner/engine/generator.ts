@@ -12,7 +12,7 @@ import { BadRequestError, HerdError } from "../../util/errors.js";
 import { fitPrompt, keptPrefix } from "../prompt-fit.js";
 import { RunawayGuard } from "../runaway-guard.js";
 import { StopMatcher } from "../stop-matcher.js";
-import type { CompletionChunk, LoadOptions, Timings } from "../types.js";
+import type { CompletionChunk, LoadOptions, Timings, TokenLogprob } from "../types.js";
 import type { WireCompletion } from "./protocol.js";
 import type { Ptr } from "../native/index.js";
 import { Batch } from "./batch.js";
@@ -26,6 +26,8 @@ export const YIELD_MS = 2;
 
 export interface Job {
   request: WireCompletion;
+  /** One generated token and the text it added (held-back text adds ""). */
+  token(text: string, token: number, logprob?: TokenLogprob): void;
   emit(chunk: CompletionChunk): void;
   isAborted(): boolean;
   /** Resolves the job (after its done chunk) or fails it. */
@@ -267,8 +269,7 @@ export class Generator {
     if (a.guard.shouldEnd(piece)) return this.finishSlot(slot, "stop");
     const step = a.stops.push(piece);
     const req = a.job.request;
-    const logprobs = logits ? [logprobsOf(m, logits, token, m.pieceText(token), req.topLogprobs ?? 0)] : undefined;
-    a.job.emit({ type: "token", text: step.emit, tokens: [token], pieces: [step.emit], logprobs });
+    a.job.token(step.emit, token, logits ? logprobsOf(m, logits, token, m.pieceText(token), req.topLogprobs ?? 0) : undefined);
     if (step.stopped) return this.finishSlot(slot, "stop", true);
     if (a.generated.length >= req.sampling.numPredict) return this.finishSlot(slot, "length");
     a.next = token;
