@@ -13,13 +13,15 @@ import { Store } from "../src/store/index.js";
 import { tempDir } from "../src/testing/fixtures.js";
 
 const CHUNKS = 20_000;
+/** Chunks per batch, as the runner hands them over: its 50 ms window at 2,000 tokens/s. */
+const BATCH = 100;
 
-async function* chunks(): AsyncIterable<ChatResponse> {
+async function* chunks(): AsyncIterable<ChatResponse[]> {
   const created_at = new Date().toISOString();
-  for (let i = 0; i < CHUNKS; i++) {
-    yield { model: "m", created_at, message: { role: "assistant", content: " tok" }, done: false };
+  for (let i = 0; i < CHUNKS; i += BATCH) {
+    yield Array.from({ length: BATCH }, (): ChatResponse => ({ model: "m", created_at, message: { role: "assistant", content: " tok" }, done: false }));
   }
-  yield { model: "m", created_at, message: { role: "assistant", content: "" }, done: true, done_reason: "stop", eval_count: CHUNKS, prompt_eval_count: 1 };
+  yield [{ model: "m", created_at, message: { role: "assistant", content: "" }, done: true, done_reason: "stop", eval_count: CHUNKS, prompt_eval_count: 1 }];
 }
 
 async function timeStream(url: string, body: unknown): Promise<{ usPerChunk: number; bytes: number }> {

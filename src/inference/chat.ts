@@ -37,7 +37,8 @@ export async function prepareChat(core: InferenceCore, req: ChatRequest): Promis
   return { m, renderer, think, messages: chatMessages(m.model.system, m.model.messages, request), images, sent: request.flatMap((msg) => msg.images ?? []) };
 }
 
-export async function* chat(core: InferenceCore, req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse> {
+/** Streams the responses in batches: each array holds the lines that are ready together (one runner batch). */
+export async function* chat(core: InferenceCore, req: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatResponse[]> {
   const start = nowNs();
   checkTopLogprobs(req.top_logprobs);
   const format = parseFormat(req.format);
@@ -48,7 +49,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
   if (empty && req.keep_alive !== undefined && core.keepAliveMs(req.keep_alive) === 0) {
     const m = await core.resolve(req.model, "required");
     await core.expire(m);
-    yield { ...head(), message: assistant(), done: true, done_reason: "unload" };
+    yield [{ ...head(), message: assistant(), done: true, done_reason: "unload" }];
     return;
   }
   const { m, renderer, think, messages, images: imageBytes, sent } = await prepareChat(core, req);
@@ -61,7 +62,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
   let steps: ReturnType<typeof runParsed> | undefined;
   try {
     if (empty) {
-      yield { ...head(), message: assistant(), done: true, done_reason: "load" };
+      yield [{ ...head(), message: assistant(), done: true, done_reason: "load" }];
       return;
     }
     const runner = lease.runner;
@@ -77,7 +78,7 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
     if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
     const kept = keptImages(fitted.messages, sent, imageBytes);
     if (req._debug_render_only) {
-      yield { ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: kept.length } };
+      yield [{ ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: kept.length } }];
       return;
     }
     const placed = imagesInPrompt(fitted.prompt, kept);
@@ -98,19 +99,25 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
     };
     let next = await steps.next();
     while (!next.done) {
-      const chunk: ChatResponse = { ...head(), message: toMessage(next.value.output), done: false };
-      if (next.value.logprobs?.length) chunk.logprobs = next.value.logprobs as Logprob[];
-      yield chunk;
+      // The lines of one batch are made at the same moment.
+      const created_at = createdAt();
+      yield next.value.map(({ output, logprobs }) => {
+        const chunk: ChatResponse = { model: req.model, created_at, message: toMessage(output), done: false };
+        if (logprobs?.length) chunk.logprobs = logprobs as Logprob[];
+        return chunk;
+      });
       next = await steps.next();
     }
     const end = next.value;
-    yield {
-      ...head(),
-      message: toMessage(end.rest),
-      done: true,
-      done_reason: end.reason,
-      ...buildMetrics(start, loadNs, end.timings),
-    };
+    yield [
+      {
+        ...head(),
+        message: toMessage(end.rest),
+        done: true,
+        done_reason: end.reason,
+        ...buildMetrics(start, loadNs, end.timings),
+      },
+    ];
   } finally {
     await steps?.return(undefined as never).catch(() => undefined);
     lease.release();

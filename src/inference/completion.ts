@@ -53,11 +53,13 @@ export function promptOpensThinking(prompt: string, open: string | undefined): b
 }
 
 /**
- * Streams parsed steps, one per token that shows something (Ollama writes one line per token), however
- * the runner batched them; returns the end state. Empty steps (held-back text) are not yielded: their
- * logprobs go with the next step. The caller's abort signal is in `request.signal`.
+ * Streams parsed steps, one per token that shows something (Ollama writes one line per token), in
+ * batches: the steps of one runner chunk (the tokens the runner batched together) come as one array, so
+ * the layers above do their async work once per batch, not once per token. Empty steps (held-back text)
+ * are not yielded: their logprobs go with the next step. Returns the end state. The caller's abort
+ * signal is in `request.signal`.
  */
-export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, CompletionEnd> {
+export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep[], CompletionEnd> {
   const { runner, request, renderer } = input;
   const tags = renderer.thinkingTags;
   const promptText = typeof request.prompt === "string" ? request.prompt : "";
@@ -93,6 +95,7 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
           thoughtTimings = chunk.timings;
           break;
         }
+        const steps: ParsedStep[] = [];
         for (const piece of piecesOf(chunk)) {
           if (closed) break;
           seen += piece.text;
@@ -109,8 +112,9 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
             thoughtText += text;
           }
           const out = parser.add(text);
-          if (visible(out)) yield { output: out };
+          if (visible(out)) steps.push({ output: out });
         }
+        if (steps.length) yield steps;
       }
     } catch (err) {
       if (!closed || request.signal?.aborted) throw err;
@@ -125,19 +129,21 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
     for await (const chunk of runner.complete(stage)) {
       if (chunk.type === "done") {
         // Logprobs of tokens that never showed (a matched stop string) still reach the client.
-        if (logprobs.length) yield { output: emptyOutput(), logprobs };
+        if (logprobs.length) yield [{ output: emptyOutput(), logprobs }];
         const timings = thoughtTimings ? mergeTimings(thoughtTimings, chunk.timings) : chunk.timings;
         return { reason: chunk.reason, timings, tokens: chunk.tokens, rest: parser.finish() };
       }
+      const steps: ParsedStep[] = [];
       for (const piece of piecesOf(chunk)) {
         const out = parser.add(piece.text);
         if (piece.logprobs) logprobs.push(...piece.logprobs);
         if (!visible(out)) continue;
-        yield logprobs.length ? { output: out, logprobs } : { output: out };
+        steps.push(logprobs.length ? { output: out, logprobs } : { output: out });
         logprobs = [];
-        // A batch holds many tokens: a client that left stops getting them at once, not at the batch's end.
-        if (stage.signal?.aborted) throw new CanceledError();
       }
+      if (steps.length) yield steps;
+      // A client that left while a batch was written stops the runner now, not at the next batch.
+      if (stage.signal?.aborted) throw new CanceledError();
     }
   }
   throw new Error("runner stream ended without a final chunk");
@@ -150,11 +156,12 @@ export async function* runParsed(input: RunInput): AsyncGenerator<ParsedStep, Co
 function piecesOf(chunk: Extract<CompletionChunk, { type: "token" }>): { text: string; logprobs?: unknown[] }[] {
   const { pieces, logprobs } = chunk;
   if (!pieces || pieces.length === 0) return [{ text: chunk.text, logprobs }];
+  if (!logprobs) return pieces.map((text) => ({ text }));
   // Logprobs come one per token in order; a runner's final flush piece (no token) has none.
   const last = pieces.length - 1;
   return pieces.map((text, i) => {
-    const own = logprobs?.slice(i, i === last ? undefined : i + 1);
-    return own?.length ? { text, logprobs: own } : { text };
+    const own = logprobs.slice(i, i === last ? undefined : i + 1);
+    return own.length ? { text, logprobs: own } : { text };
   });
 }
 

@@ -10,7 +10,8 @@ import { fitMessages, generateMessages, IMAGE_TOKENS_ESTIMATE } from "./prompt.j
 import { imagesInPrompt, keptImages, tagImages } from "./images.js";
 import { checkTopLogprobs, parseFormat, RAW_MODE_ERROR, resolveThink } from "./validate.js";
 
-export async function* generate(core: InferenceCore, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateResponse> {
+/** Streams the responses in batches: each array holds the lines that are ready together (one runner batch). */
+export async function* generate(core: InferenceCore, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateResponse[]> {
   const start = nowNs();
   checkTopLogprobs(req.top_logprobs);
   if (req.raw && (req.template || req.system || req.context)) throw new BadRequestError(RAW_MODE_ERROR);
@@ -23,7 +24,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
 
   if (prompt === "" && keepAliveMs === 0) {
     await core.expire(m);
-    yield { ...head(), response: "", done: true, done_reason: "unload" };
+    yield [{ ...head(), response: "", done: true, done_reason: "unload" }];
     return;
   }
 
@@ -41,7 +42,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
   let steps: ReturnType<typeof runParsed> | undefined;
   try {
     if (prompt === "") {
-      yield { ...head(), response: "", done: true, done_reason: "load" };
+      yield [{ ...head(), response: "", done: true, done_reason: "load" }];
       return;
     }
     const runner = lease.runner;
@@ -78,7 +79,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     if (req.context?.length) text = (await runner.detokenize(req.context)) + text;
 
     if (req._debug_render_only) {
-      yield { ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: images.length } };
+      yield [{ ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: images.length } }];
       return;
     }
     const placed = imagesInPrompt(text, images);
@@ -92,11 +93,14 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     });
     let next = await steps.next();
     while (!next.done) {
-      const { output, logprobs } = next.value;
-      const chunk: GenerateResponse = { ...head(), response: output.content, done: false };
-      if (output.thinking) chunk.thinking = output.thinking;
-      if (logprobs?.length) chunk.logprobs = logprobs as Logprob[];
-      yield chunk;
+      // The lines of one batch are made at the same moment.
+      const created_at = createdAt();
+      yield next.value.map(({ output, logprobs }) => {
+        const chunk: GenerateResponse = { model: req.model, created_at, response: output.content, done: false };
+        if (output.thinking) chunk.thinking = output.thinking;
+        if (logprobs?.length) chunk.logprobs = logprobs as Logprob[];
+        return chunk;
+      });
       next = await steps.next();
     }
     const end = next.value;
@@ -104,7 +108,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
     if (end.rest.thinking) final.thinking = end.rest.thinking;
     if (!req.raw) final.context = end.tokens;
     Object.assign(final, buildMetrics(start, loadNs, end.timings));
-    yield final;
+    yield [final];
   } finally {
     await steps?.return(undefined as never).catch(() => undefined);
     lease.release();

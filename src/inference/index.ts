@@ -1,8 +1,9 @@
 // Inference: generate, chat, embed — the use cases between the HTTP routes and the scheduler.
 //
 //   new Inference({ store, scheduler, defaults: { contextLength, goTemplate }, log? })
-//     .generate(req, signal)   AsyncIterable<GenerateResponse>; errors before output throw from the first next()
-//     .chat(req, signal)       AsyncIterable<ChatResponse>; thinking split, tool calls whole (`call_` ids)
+//     .generate(req, signal)   AsyncIterable<GenerateResponse[]>: batches (the lines ready together, one runner
+//                              batch each); errors before output throw from the first next()
+//     .chat(req, signal)       AsyncIterable<ChatResponse[]>; thinking split, tool calls whole (`call_` ids)
 //     .embed(req, signal)      Promise<EmbedResponse>: one runner call per request, L2-normalized, `dimensions`
 //     .embeddings(req, signal) Promise<EmbeddingResponse>: legacy, the engine's vector as is
 //     .rerank({ model, query, documents, top_n }, signal)  [{ index, relevance_score }] best first

@@ -7,18 +7,12 @@ import type { CompletionRequest, EmbedResult } from "../runner/types.js";
 import { model } from "../testing/fixtures.js";
 import { Inference } from "./index.js";
 import type { RunnerMeta } from "./seams.js";
-import { createTestStore, type TestStore, TestScheduler } from "./testing.js";
+import { collect, createTestStore, type TestStore, TestScheduler } from "./testing.js";
 
 const TOOL_TEMPLATE =
   '{{- if .Tools }}<tools>{{ range .Tools }}{{ .Function.Name }} {{ end }}</tools>{{ end }}{{- range .Messages }}{{ if eq .Role "system" }}<|system|>{{ .Content }}{{ else if eq .Role "user" }}<|user|>{{ .Content }}{{ else if eq .Role "assistant" }}<|assistant|>{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}{{ if .ToolCalls }}<tool_call>{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}{{ end }}</tool_call>{{ end }}{{ end }}{{ end }}<|assistant|>';
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function firstError(it: AsyncIterable<unknown>): Promise<Error> {
+async function firstError(it: AsyncIterable<readonly unknown[]>): Promise<Error> {
   try {
     await collect(it);
   } catch (err) {
@@ -103,7 +97,7 @@ describe("Inference (fake runner)", () => {
   });
 
   it("refuses bad requests with Ollama's errors before any output", async () => {
-    const cases: [AsyncIterable<unknown>, string, string][] = [
+    const cases: [AsyncIterable<readonly unknown[]>, string, string][] = [
       [inference.generate({ model: "nope", prompt: "x" }), "ModelNotFoundError", "model 'nope' not found"],
       [inference.generate({ model: "", prompt: "x" }), "ModelNotFoundError", "model '' not found"],
       [inference.chat({ model: "", messages: [] }), "BadRequestError", "model is required"],
@@ -153,8 +147,8 @@ describe("Inference (fake runner)", () => {
   });
 
   it("releases the runner when the consumer stops early", async () => {
-    for await (const chunk of inference.generate({ model: "stories", prompt: "Once" })) {
-      assert.equal(chunk.done, false);
+    for await (const batch of inference.generate({ model: "stories", prompt: "Once" })) {
+      assert.equal(batch[0].done, false);
       break;
     }
     const slot = [...scheduler.slots.values()].find((s) => (s.meta as RunnerMeta).name === "stories:latest")!;

@@ -44,12 +44,17 @@ export class Inference {
     this.core = new InferenceCore(opts.store, opts.scheduler, opts.defaults, opts.log ?? silent, opts.ggufs);
   }
 
-  /** Errors found before the first chunk are thrown from the first `next()`. */
-  generate(req: GenerateRequest, signal?: AbortSignal): AsyncIterable<GenerateResponse> {
+  /**
+   * The responses in batches, each array the lines ready together (one runner batch), so the stream's
+   * layers do their async work once per batch. Errors found before the first chunk are thrown from the
+   * first `next()`.
+   */
+  generate(req: GenerateRequest, signal?: AbortSignal): AsyncIterable<GenerateResponse[]> {
     return generate(this.core, req, signal);
   }
 
-  chat(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse> {
+  /** As `generate`: batches of responses. */
+  chat(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse[]> {
     return chat(this.core, req, signal);
   }
 

@@ -55,6 +55,13 @@ async function addModel(store: Store, spec: TestModelSpec): Promise<void> {
   await store.writeManifest(parseName(spec.name), newManifest(config, layers));
 }
 
+/** Every response of a stream of batches (Inference.generate/chat), in order. */
+export async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of batches) out.push(...batch);
+  return out;
+}
+
 /** A fresh store in a temp dir with the given models. */
 export async function createTestStore(...specs: TestModelSpec[]): Promise<TestStore> {
   const { dir, cleanup } = tempDir("herd-inference-");

@@ -8,18 +8,12 @@ import { model } from "../testing/fixtures.js";
 import { pngWith, solidPng } from "../testing/png.js";
 import { publishedGemma3Vision } from "../translate/testing.js";
 import { Inference } from "./index.js";
-import { createTestStore, type TestStore, TestScheduler } from "./testing.js";
+import { collect, createTestStore, type TestStore, TestScheduler } from "./testing.js";
 
 const TEMPLATE = "{{ range .Messages }}<{{ .Role }}>{{ .Content }}</{{ .Role }}>{{ end }}<assistant>";
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 const red = solidPng(8, [255, 0, 0]);
 const blue = solidPng(8, [0, 0, 255]);
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 describe("Inference with images (fake runner)", () => {
   let ts: TestStore;

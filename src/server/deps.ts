@@ -33,8 +33,9 @@ export interface ModelService {
 }
 
 export interface InferenceService {
-  generate(req: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateResponse>;
-  chat(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatResponse>;
+  /** Batches of responses, the lines ready together (see Inference.generate). */
+  generate(req: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateResponse[]>;
+  chat(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatResponse[]>;
   embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResponse>;
   embeddings(req: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
   countChatTokens(req: ChatRequest, signal: AbortSignal): Promise<number>;

@@ -1,4 +1,4 @@
-// Folds a native stream into one result, the way Ollama builds its `stream:false` body: text fields
+// Folds a native stream (batches of chunks, see Inference.generate) into one result, the way Ollama builds its `stream:false` body: text fields
 // concatenated, tool calls and logprobs collected, everything else from the final chunk. The native
 // routes answer with `chatBody`/`generateBody`; the compat translators read the folded parts.
 
@@ -12,18 +12,20 @@ export interface FoldedChat {
   last: ChatResponse;
 }
 
-export async function foldChat(chunks: AsyncIterable<ChatResponse>): Promise<FoldedChat> {
+export async function foldChat(batches: AsyncIterable<readonly ChatResponse[]>): Promise<FoldedChat> {
   let content = "";
   let thinking = "";
   const toolCalls: ToolCall[] = [];
   const logprobs: Logprob[] = [];
   let last: ChatResponse | undefined;
-  for await (const chunk of chunks) {
-    content += chunk.message?.content ?? "";
-    thinking += chunk.message?.thinking ?? "";
-    toolCalls.push(...(chunk.message?.tool_calls ?? []));
-    logprobs.push(...(chunk.logprobs ?? []));
-    last = chunk;
+  for await (const batch of batches) {
+    for (const chunk of batch) {
+      content += chunk.message?.content ?? "";
+      thinking += chunk.message?.thinking ?? "";
+      toolCalls.push(...(chunk.message?.tool_calls ?? []));
+      logprobs.push(...(chunk.logprobs ?? []));
+      last = chunk;
+    }
   }
   if (!last) throw new Error("the model produced no response");
   return { content, thinking, toolCalls, logprobs, last };
@@ -37,18 +39,20 @@ export interface FoldedGenerate {
   last: GenerateResponse;
 }
 
-export async function foldGenerate(chunks: AsyncIterable<GenerateResponse>): Promise<FoldedGenerate> {
+export async function foldGenerate(batches: AsyncIterable<readonly GenerateResponse[]>): Promise<FoldedGenerate> {
   let response = "";
   let thinking = "";
   const toolCalls: ToolCall[] = [];
   const logprobs: Logprob[] = [];
   let last: GenerateResponse | undefined;
-  for await (const chunk of chunks) {
-    response += chunk.response ?? "";
-    thinking += chunk.thinking ?? "";
-    toolCalls.push(...(chunk.tool_calls ?? []));
-    logprobs.push(...(chunk.logprobs ?? []));
-    last = chunk;
+  for await (const batch of batches) {
+    for (const chunk of batch) {
+      response += chunk.response ?? "";
+      thinking += chunk.thinking ?? "";
+      toolCalls.push(...(chunk.tool_calls ?? []));
+      logprobs.push(...(chunk.logprobs ?? []));
+      last = chunk;
+    }
   }
   if (!last) throw new Error("the model produced no response");
   return { response, thinking, toolCalls, logprobs, last };

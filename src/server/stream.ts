@@ -9,14 +9,14 @@ export function errorResponse(err: unknown): Response {
 }
 
 /**
- * Streams `chunks` as NDJSON. The first chunk is awaited before the response starts so that
- * validation and load errors still get their HTTP status. Backpressure: the next chunk is only
- * pulled when the socket asks for more. Lines that are already there (the tokens of one runner
+ * Streams batches of chunks as NDJSON, a line per chunk. The first batch is awaited before the response
+ * starts so that validation and load errors still get their HTTP status. Backpressure: the next batch is
+ * only pulled when the socket asks for more. Lines that are already there (the tokens of one runner
  * batch) go out in one write.
  */
-export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> {
+export async function ndjson(source: AsyncIterable<readonly unknown[]>): Promise<Response> {
   const it = source[Symbol.asyncIterator]();
-  let first: IteratorResult<unknown>;
+  let first: IteratorResult<readonly unknown[]>;
   try {
     first = await it.next();
   } catch (err) {
@@ -24,12 +24,17 @@ export async function ndjson(source: AsyncIterable<unknown>): Promise<Response> 
   }
   const enc = new TextEncoder();
   const line = (v: unknown) => JSON.stringify(v) + "\n";
-  let pending: Promise<IteratorResult<unknown>> | undefined = Promise.resolve(first);
+  const lines = (batch: readonly unknown[]) => {
+    let text = "";
+    for (const v of batch) text += line(v);
+    return text;
+  };
+  let pending: Promise<IteratorResult<readonly unknown[]>> | undefined = Promise.resolve(first);
   let finished = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return controller.close();
-      const batch = await readyBatch(pending ?? it.next(), it, line);
+      const batch = await readyBatch(pending ?? it.next(), it, lines);
       pending = batch.next;
       finished = batch.end;
       const text = batch.failed ? batch.text + line({ error: messageOf(batch.failed.error) }) : batch.text;
@@ -61,5 +66,9 @@ async function lastOf<T>(source: AsyncIterable<T>): Promise<T | undefined> {
 /** Progress streams (pull/push/create): `stream:false` answers with the last message (§16.3). */
 export function progressResponse(source: AsyncIterable<unknown>, stream: boolean | undefined): Promise<Response> {
   if (stream === false) return jsonOrError(lastOf(source).then((last) => last ?? { status: "success" }));
-  return ndjson(source);
+  return ndjson(alone(source));
+}
+
+async function* alone<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const item of source) yield [item];
 }

@@ -17,8 +17,9 @@ import type {
 export type { RerankRequest, RerankResult } from "../../api/types.js";
 
 /**
- * Native operations the `/v1/*` translators call. Every stream yields native chunks (the last one has
- * `done: true`, `done_reason` and the metrics) and throws `HerdError` subclasses, either before the
+ * Native operations the `/v1/*` translators call. Every stream yields native chunks in batches (those
+ * ready together, as `Inference.chat`/`generate` give them; the last chunk has `done: true`,
+ * `done_reason` and the metrics) and throws `HerdError` subclasses, either before the
  * first chunk or mid-stream; `statusOf(err)` gives the HTTP status.
  *
  * The translators always iterate the stream (`stream: false` is folded at the edge); the native
@@ -28,8 +29,8 @@ export type { RerankRequest, RerankResult } from "../../api/types.js";
  * Ollama's wire type: the Anthropic translator reports it as `stop_reason: "stop_sequence"`.
  */
 export interface CompatBackend {
-  chat(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatResponse>;
-  generate(req: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateResponse>;
+  chat(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatResponse[]>;
+  generate(req: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateResponse[]>;
   embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResponse>;
   list(): Promise<ListResponse>;
   /** Throws `ModelNotFoundError` for a missing model. */

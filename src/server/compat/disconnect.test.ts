@@ -13,12 +13,12 @@ class EndlessBackend extends FakeBackend {
     super();
     this.aborted = new Promise((r) => (this.resolveAborted = r));
   }
-  override chat(_req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse> {
+  override chat(_req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatResponse[]> {
     const self = this;
     return (async function* () {
       signal?.addEventListener("abort", () => self.resolveAborted(), { once: true });
       while (!signal?.aborted) {
-        yield chatChunk({ content: "x" });
+        yield [chatChunk({ content: "x" })];
         await new Promise((r) => setTimeout(r, 5));
       }
     })();

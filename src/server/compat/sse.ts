@@ -16,6 +16,12 @@ export function formatSse(ev: SseEvent): string {
   return (ev.event ? `event: ${ev.event}\n` : "") + `data: ${data}\n\n`;
 }
 
+function formatAll(events: readonly SseEvent[]): string {
+  let text = "";
+  for (const ev of events) text += formatSse(ev);
+  return text;
+}
+
 /** Peeks the first item so that a failure to start surfaces as a rejected promise, not a broken stream. */
 export async function startIterator<T>(
   source: AsyncIterable<T>,
@@ -37,21 +43,22 @@ export async function* resume<T>(first: IteratorResult<T>, rest: AsyncIterator<T
 }
 
 /**
- * A `text/event-stream` Response fed by `events`. A thrown error is turned into final events by
- * `onError`; a client disconnect aborts `abort` so the engine stops generating.
+ * A `text/event-stream` Response fed by batches of `events` (those of one runner batch, ready together).
+ * A thrown error is turned into final events by `onError`; a client disconnect aborts `abort` so the
+ * engine stops generating.
  */
 export function sseResponse(
-  events: AsyncIterable<SseEvent>,
+  events: AsyncIterable<readonly SseEvent[]>,
   onError: (err: unknown) => SseEvent[],
   abort: AbortController,
 ): Response {
   const encoder = new TextEncoder();
   const iterator = events[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<SseEvent>> | undefined;
+  let pending: Promise<IteratorResult<readonly SseEvent[]>> | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       // The events of one runner batch (one per token) are ready together: one write for all.
-      const batch = await readyBatch(pending ?? iterator.next(), iterator, formatSse);
+      const batch = await readyBatch(pending ?? iterator.next(), iterator, formatAll);
       pending = batch.next;
       let text = batch.text;
       if (batch.failed) text += onError(batch.failed.error).map(formatSse).join("");

@@ -36,9 +36,9 @@ export function anthropicRoutes(backend: CompatBackend): Hono {
       if (!t.stream) return Response.json(toMessage(id, await foldChat(chunks)));
       const { first, rest } = await startIterator(chunks);
       const translator = new MessageEventTranslator(id, t.request.model, t.estimatedInputTokens);
-      async function* events(): AsyncGenerator<SseEvent> {
-        yield* translator.start();
-        for await (const chunk of resume(first, rest)) yield* translator.translate(chunk);
+      async function* events(): AsyncGenerator<SseEvent[]> {
+        yield translator.start();
+        for await (const batch of resume(first, rest)) yield batch.flatMap((chunk) => translator.translate(chunk));
       }
       const onError = (err: unknown): SseEvent[] => {
         const { type, error } = anthropicErrorBody(messageOf(err), statusOf(err));

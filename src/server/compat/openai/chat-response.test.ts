@@ -83,8 +83,9 @@ test("logprobs ride on the content chunk", () => {
   assert.deepEqual(out[0].choices[0].logprobs, { content: lp });
 });
 
-async function* from<T>(items: T[]): AsyncGenerator<T> {
-  yield* items;
+/** Each item a batch of its own. */
+async function* from<T>(items: T[]): AsyncGenerator<T[]> {
+  for (const item of items) yield [item];
 }
 
 test("non-stream body folds the stream; usage from native counts", async () => {

@@ -25,19 +25,21 @@ function inBandError(err: unknown): SseEvent[] {
 
 /**
  * Chat and legacy completions stream the same way: each native chunk becomes zero or more `data:`
- * events, then `data: [DONE]`. The first chunk is awaited first so early errors keep their status.
+ * events, then `data: [DONE]`. The first batch is awaited first so early errors keep their status.
  */
 async function dataStream<T>(
-  chunks: AsyncIterable<T>,
+  batches: AsyncIterable<readonly T[]>,
   translator: { translate(chunk: T): Iterable<unknown> },
   abort: ReturnType<typeof linkedAbort>,
 ): Promise<Response> {
-  const { first, rest } = await startIterator(chunks);
-  async function* events(): AsyncGenerator<SseEvent> {
-    for await (const chunk of resume(first, rest)) {
-      for (const data of translator.translate(chunk)) yield { data };
+  const { first, rest } = await startIterator(batches);
+  async function* events(): AsyncGenerator<SseEvent[]> {
+    for await (const batch of resume(first, rest)) {
+      const out: SseEvent[] = [];
+      for (const chunk of batch) for (const data of translator.translate(chunk)) out.push({ data });
+      if (out.length) yield out;
     }
-    yield { data: "[DONE]" };
+    yield [{ data: "[DONE]" }];
   }
   return sseResponse(events(), inBandError, abort);
 }
@@ -109,9 +111,9 @@ export function openaiRoutes(backend: CompatBackend): Hono {
       if (!t.stream) return Response.json(toResponse(id, await foldChat(chunks), t.echo));
       const { first, rest } = await startIterator(chunks);
       const translator = new ResponsesEventTranslator(id, t.request.model, t.echo);
-      async function* events(): AsyncGenerator<SseEvent> {
-        yield* translator.start();
-        for await (const chunk of resume(first, rest)) yield* translator.translate(chunk);
+      async function* events(): AsyncGenerator<SseEvent[]> {
+        yield translator.start();
+        for await (const batch of resume(first, rest)) yield batch.flatMap((chunk) => translator.translate(chunk));
       }
       return sseResponse(events(), (err) => translator.failed(messageOf(err)), abort);
     } catch (err) {

@@ -39,10 +39,11 @@ export function doneChunk(extra: Partial<ChatResponse> = {}): ChatResponse {
   return chatChunk({}, { done: true, done_reason: "stop", prompt_eval_count: 10, eval_count: 3, ...extra });
 }
 
-async function* play<T>(steps: Step<T>[]): AsyncGenerator<T> {
+/** Each step is a batch of its own, as a runner that never batched would give them. */
+async function* play<T>(steps: Step<T>[]): AsyncGenerator<T[]> {
   for (const s of steps) {
     if (s instanceof Error) throw s;
-    yield s;
+    yield [s];
   }
 }
 
@@ -73,7 +74,7 @@ export class FakeBackend implements CompatBackend {
     if (!models.includes(model)) throw new ModelNotFoundError(model);
   }
 
-  chat(req: ChatRequest): AsyncIterable<ChatResponse> {
+  chat(req: ChatRequest): AsyncIterable<ChatResponse[]> {
     this.calls.push({ op: "chat", req });
     const self = this;
     return (async function* () {
@@ -82,7 +83,7 @@ export class FakeBackend implements CompatBackend {
     })();
   }
 
-  generate(req: GenerateRequest): AsyncIterable<GenerateResponse> {
+  generate(req: GenerateRequest): AsyncIterable<GenerateResponse[]> {
     this.calls.push({ op: "generate", req });
     const self = this;
     return (async function* () {
