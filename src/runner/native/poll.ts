@@ -1,6 +1,6 @@
 // poll(2) through the C library, with timeout 0: does a file descriptor have input waiting, asked of the kernel
 // without turning Node's event loop. The runner child decodes on its JS thread and looks at its IPC channel
-// after every step (generator.ts): one poll costs ~2 µs on a VM where a syscall costs 1.5 µs (a fraction of
+// after every step (generator.ts): one poll costs 2–4 µs on a VM where a syscall costs 1.5 µs (a fraction of
 // that on bare metal), one turn of the event loop after a decode 17–50 µs. POSIX only (the struct and POLLIN
 // are the same on Linux and macOS, proven against the system header by poll.test.ts); elsewhere, or when the
 // C library cannot be bound, there is no check and callers turn the event loop on a clock instead.
