@@ -7,6 +7,7 @@
 
 import { endianness } from "node:os";
 import koffi from "koffi";
+import { libc } from "./libc.js";
 
 /** `struct pollfd` (POSIX): used for its layout only, the call takes the bytes. */
 export const pollfd = koffi.struct("herd_pollfd", { fd: "int", events: "short", revents: "short" });
@@ -15,32 +16,27 @@ export const POLLIN = 1;
 
 type PollFn = (fds: Uint8Array, nfds: number, timeout: number) => number;
 
-/** The C library that holds poll, and the type of its count argument (nfds_t). */
-function libc(): { name: string; nfds: string } | undefined {
-  if (process.platform === "linux") return { name: "libc.so.6", nfds: "unsigned long" };
-  if (process.platform === "darwin") return { name: "libSystem.B.dylib", nfds: "unsigned int" };
-  return undefined;
-}
-
 let bound: PollFn | null | undefined;
 
 function bind(): PollFn | null {
   if (bound !== undefined) return bound;
   bound = null;
-  const c = libc();
-  if (!c) return bound;
+  const lib = libc();
+  if (!lib) return bound;
+  // nfds_t: unsigned long in glibc, unsigned int on macOS. A pointer to bytes, not to a koffi struct: the same
+  // buffer serves every call, nothing is copied in or out.
+  const nfds = process.platform === "darwin" ? "unsigned int" : "unsigned long";
   try {
-    // A pointer to bytes, not to a koffi struct: the same buffer serves every call, nothing is copied in or out.
-    bound = koffi.load(c.name).func(`int poll(void *fds, ${c.nfds} nfds, int timeout)`) as unknown as PollFn;
+    bound = lib.func(`int poll(void *fds, ${nfds} nfds, int timeout)`) as unknown as PollFn;
   } catch {
-    // not glibc (musl names its library otherwise), or no C library koffi can load: no check
+    // a C library without poll: no check
   }
   return bound;
 }
 
 /**
  * A check whether `fd` has input waiting — or hung up or failed, which the event loop must see as well — that
- * never blocks; undefined where poll cannot be bound (Windows, another C library) or there is no fd.
+ * never blocks; undefined where poll cannot be bound (Windows, musl) or there is no fd.
  */
 export function inputWaiting(fd: number | undefined): (() => boolean) | undefined {
   if (fd === undefined || !Number.isInteger(fd) || fd < 0) return undefined;
