@@ -5,7 +5,7 @@
 import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/errors.js";
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, ProbeResult, WireCompletion } from "./protocol.js";
-import { captureLog, gpuDevices, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
+import { captureLog, gpuDevices, inputWaiting, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
@@ -101,7 +101,9 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
       const vision = options.projectorPath
         ? Vision.load(api, model, options.projectorPath, { gpu: !cpuOnly, threads: threads.threadsBatch })
         : undefined;
-      e.generator = new Generator(model, e.ctx, options, slots, vision);
+      // The IPC channel's fd (POSIX; Node's channel handle exposes it), polled by the decode loop after each step.
+      const channel = (process.channel as { fd?: number } | undefined)?.fd;
+      e.generator = new Generator(model, e.ctx, options, slots, vision, inputWaiting(channel));
     }
     engine = e;
     return {

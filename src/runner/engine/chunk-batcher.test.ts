@@ -33,6 +33,19 @@ test("a token after a quiet window goes at once, and the last chunk never waits"
   assert.equal(sent.length, 3, "the flushed timer sends nothing more");
 });
 
+test("a token after the window sends the batch itself, though the event loop never turned to run the timer", () => {
+  // The runner's decode loop keeps the event loop waiting while no message comes: the batch must not wait for it.
+  const sent: CompletionChunk[][] = [];
+  const b = new ChunkBatcher((c) => sent.push(c), 5);
+  b.token("a", 1);
+  b.token("b", 2);
+  const start = performance.now();
+  while (performance.now() - start < 6); // the decode steps of one window, synchronously
+  assert.deepEqual(texts(sent), ["a"]);
+  b.token("c", 3);
+  assert.deepEqual(texts(sent), ["a", "bc"]);
+});
+
 test("tokens of one batch become one chunk with every id and logprob in order", () => {
   const sent: CompletionChunk[][] = [];
   const b = new ChunkBatcher((c) => sent.push(c), 1000);

@@ -4,6 +4,9 @@
 // per 10 ms about 0.87×, one per 50 ms 0.94–0.99×. A chunk goes at once when the previous one left
 // at least BATCH_MS ago — the first token, and every token of a model slower than 20 tokens/s, so
 // batching never delays them — and otherwise waits until BATCH_MS after it; the last chunk never waits.
+// The wait ends on whichever comes first: a token arriving BATCH_MS or more after the last chunk (a clock read
+// per token, ~0.1 µs) or the timer. The runner's decode loop turns the event loop only when a message waits
+// or every 10 ms (generator.ts), so the timer alone would hold a batch that long past its window.
 // The tokens of a batch are merged as they arrive (see mergeTokens), so a batch crosses the process
 // boundary as one chunk and the parent does its per-chunk work once per batch.
 
@@ -14,8 +17,10 @@ export const BATCH_MS = 50;
 export class ChunkBatcher {
   private pending: CompletionChunk[] = [];
   private timer?: NodeJS.Timeout;
-  /** A chunk left less than the window ago: tokens wait for the timer. A timer, not a clock read per token. */
+  /** A chunk left less than the window ago: tokens wait for the window's end. */
   private cooling = false;
+  /** When the last chunk left (performance.now()). */
+  private sentAt = 0;
 
   constructor(
     private readonly sendChunks: (chunks: CompletionChunk[]) => void,
@@ -35,7 +40,7 @@ export class ChunkBatcher {
       if (logprob) c.logprobs = [logprob];
       appendChunk(this.pending, c);
     }
-    if (!this.cooling) this.flush();
+    if (!this.cooling || performance.now() - this.sentAt >= this.windowMs) this.flush();
   }
 
   push(chunk: CompletionChunk): void {
@@ -53,6 +58,7 @@ export class ChunkBatcher {
     this.sendChunks(chunks);
     this.stopCooling();
     this.cooling = true;
+    this.sentAt = performance.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.cooling = false;

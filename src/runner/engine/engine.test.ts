@@ -181,6 +181,28 @@ describe("engine runner with parallel slots", () => {
       await r.close();
     }
   });
+
+  it("admits a request that comes while another generates without end, through the child's channel", async () => {
+    const r = await EngineRunner.create({ modelPath: STORIES, numCtx: 128, numParallel: 2, ...BASE });
+    try {
+      const ac = new AbortController();
+      let generating!: () => void;
+      const started = new Promise<void>((res) => (generating = res));
+      // The context shifts: only the abort ends this one, so the second request can only finish beside it.
+      const endless = (async () => {
+        for await (const c of r.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 1e9 }, signal: ac.signal })) {
+          if (c.type === "token") generating();
+        }
+      })();
+      await started;
+      const joined = await collect(r, { prompt: "Lily went to the park", sampling: { temperature: 0, numPredict: 5 } });
+      assert.equal(joined.done.timings.evalTokens, 5);
+      ac.abort();
+      await assert.rejects(endless, CanceledError);
+    } finally {
+      await r.close();
+    }
+  });
 });
 
 describe("engine runner with a LoRA adapter", () => {

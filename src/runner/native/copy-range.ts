@@ -4,7 +4,7 @@
 // ranges (tensors move when the tensors before them are hidden). Each call runs on koffi's worker thread, in
 // pieces of at most PIECE bytes, so the event loop never waits for a copy.
 
-import koffi from "koffi";
+import { libc } from "./libc.js";
 
 /** Bytes per call: small enough that a cancelled or failed copy stops soon, large enough to cost nothing. */
 const PIECE = 64 << 20;
@@ -20,8 +20,7 @@ function bind(): CopyFn | null {
   copy = null;
   if (process.platform !== "linux") return copy;
   try {
-    const libc = koffi.load("libc.so.6");
-    copy = libc.func("int64_t copy_file_range(int fd_in, _Inout_ int64_t *off_in, int fd_out, _Inout_ int64_t *off_out, size_t len, unsigned int flags)") as unknown as CopyFn;
+    copy = (libc()?.func("int64_t copy_file_range(int fd_in, _Inout_ int64_t *off_in, int fd_out, _Inout_ int64_t *off_out, size_t len, unsigned int flags)") as unknown as CopyFn) ?? null;
   } catch {
     // not glibc, or too old for copy_file_range: callers stream instead
   }

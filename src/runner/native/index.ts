@@ -5,7 +5,9 @@
 //   captureLog(api, handler) → restore   — llama.cpp's log to a JS handler while loading
 //   gpuDevices(api) → NativeDevice[]     — the GPUs llama.cpp would use, with free/total memory ([] on CPU)
 //   structs                                — the C structs (layouts proven by layout.test.ts)
+//   inputWaiting(fd) → () => boolean       — poll(2) through libc (libc.ts): input waiting on an fd, without blocking
 export { loadLlamaLibrary, libraryCandidates, LLAMA_RELEASE, LLAMA_VERSION, type LlamaLibrary, type LoadLibraryOptions } from "./library.js";
 export { captureLog, loadLlama, logCallback, type LlamaApi, type Ptr } from "./api.js";
 export { gpuDevices, type NativeDevice } from "./devices.js";
 export * as structs from "./structs.js";
+export { inputWaiting } from "./poll.js";

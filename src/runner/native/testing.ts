@@ -3,7 +3,7 @@
 // `.cache/`), and a C++ probe compiled against them whose output the tests compare with koffi's view.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { constants, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { REPO_ROOT } from "../../testing/fixtures.js";
 import { LLAMA_RELEASE, packageRoot } from "./library.js";
@@ -55,4 +55,12 @@ export function runProbe(src: string, includes: string[], source: string): Map<s
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A named pipe in `dir`, both ends open: reads never block (O_NONBLOCK), writes land at once. POSIX only. */
+export function openFifo(dir: string): { read: number; write: number } {
+  const path = join(dir, "fifo");
+  execFileSync("mkfifo", [path]);
+  const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  return { read, write: openSync(path, constants.O_WRONLY) };
 }
