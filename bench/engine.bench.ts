@@ -8,7 +8,8 @@
 // after it, doing the same work: the loop generates exactly as many tokens as herd did from the same prompt
 // (greedy, no penalties: the same tokens; herd ends a generation at EOS or on Ollama's repetition guard, the
 // loop would run on), and the ratio printed is the median of the per-pair ratios. Both sides count tokens
-// after the first (the first comes out of the prompt's decode).
+// after the first (the first comes out of the prompt's decode). Beside the generation ratio, the same pairs with
+// a runner child driven from this process (`gen_ratio_runner_alone`) locate the gap: child or server + client.
 
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -47,17 +48,27 @@ const longPrompt = (i: number, repeats: number) => `${i}. ` + "Once upon a time 
 const PROMPT_TOKENS = 511;
 const loopAt = (path: string, threads: number, seqs = 1) => directLoop(path, { threads, seqs, ctx: CTX, maxPrompt: PROMPT_TOKENS });
 
-/** The loop's best thread count (1 or the hardware default, median generation speed of 3 rounds each). */
+/**
+ * The loop's best thread count: 1 or the hardware default, by median generation speed over 7 rounds each, the
+ * two loops taking turns so that the machine's drift falls on both (3 rounds one after the other once picked
+ * 1 thread on this VM where 2 were 25% faster, and herd's ratio then read 1.25).
+ */
 function bestThreads(path: string, cpu: ReturnType<typeof cpuTopology>): number {
-  let best = { threads: 1, tps: 0 };
-  for (const threads of [...new Set([1, defaultThreads(cpu)])]) {
-    const loop = loopAt(path, threads);
-    loop.run(story(0), 16);
-    const tps = median([1, 2, 3].map((r) => loop.run(story(r), GEN).genTps));
-    loop.close();
-    if (tps > best.tps) best = { threads, tps };
+  const counts = [...new Set([1, defaultThreads(cpu)])];
+  const loops = counts.map((threads) => loopAt(path, threads));
+  try {
+    for (const loop of loops) loop.run(story(0), 16);
+    const speeds = counts.map((): number[] => []);
+    // Alternating who goes first: a pool that just finished spins for a few ms more (poll level 1).
+    for (let r = 1; r <= 7; r++) {
+      const order = r % 2 ? loops.keys() : [...loops.keys()].reverse();
+      for (const i of order) speeds[i].push(loops[i].run(story(r), GEN).genTps);
+    }
+    const medians = speeds.map(median);
+    return counts[medians.indexOf(Math.max(...medians))];
+  } finally {
+    for (const loop of loops) loop.close();
   }
-  return best.threads;
 }
 
 async function httpGenerate(url: string, name: string, prompt: string, n: number, numThread?: number): Promise<GenerateResponse> {
@@ -65,6 +76,14 @@ async function httpGenerate(url: string, name: string, prompt: string, n: number
   const options = { temperature: 0, repeat_penalty: 1, num_predict: n, num_ctx: CTX, ...(numThread ? { num_thread: numThread } : {}) };
   for await (const chunk of new Client(url).generate({ model: name, prompt, raw: true, options })) if (chunk.done) last = chunk;
   return last!;
+}
+
+/** A generation straight from a runner, with the figures `genTps` reads. */
+async function runnerGenerate(runner: EngineRunner, prompt: string, n: number): Promise<GenerateResponse> {
+  let done: Extract<CompletionChunk, { type: "done" }> | undefined;
+  for await (const c of runner.complete({ prompt, sampling: { temperature: 0, repeatPenalty: 1, numPredict: n } })) if (c.type === "done") done = c;
+  const t = done!.timings;
+  return { model: "", created_at: "", response: "", done: true, eval_count: t.evalTokens, eval_duration: t.evalNs };
 }
 
 /** herd's generation speed, tokens after the first over eval_duration (the loop's measure). */
@@ -145,6 +164,15 @@ export async function run(): Promise<Record<string, number | string>> {
         out[`${label}_herd_gen_tok_per_s`] = gen.herd;
         out[`${label}_gen_tokens_per_round`] = gen.meanTokens;
         out[`${label}_gen_ratio (target >= 0.95)`] = gen.ratio;
+        // The same tokens from a runner child driven from this process, without server, HTTP or client: tells
+        // the child's share of the gap (its decode loop, IPC) from the server's and the client's.
+        const runner = await EngineRunner.create({ modelPath: path, numCtx: CTX, numGpu: 0 });
+        try {
+          const alone = await pairedGeneration(loop, (p) => runnerGenerate(runner, p, GEN));
+          out[`${label}_gen_ratio_runner_alone`] = alone.ratio;
+        } finally {
+          await runner.close();
+        }
         // herd at the loop's best thread count as well, when its default differs: tells the thread policy's
         // share of the gap from the engine's own per-token cost.
         if (best !== defaultThreads(cpu)) {
