@@ -95,7 +95,7 @@ export class Client {
   }
 
   async heartbeat(): Promise<void> {
-    await this.request("HEAD", "/");
+    await this.call("HEAD", "/");
   }
 
   async version(): Promise<string> {
@@ -114,17 +114,26 @@ export class Client {
     return (await this.request("POST", "/api/show", req)).json() as Promise<ShowResponse>;
   }
 
+  /**
+   * A request whose answer carries nothing the caller needs: its body is still read to the end, so the
+   * connection goes back to the pool (an unread body holds its socket, and the process open, until the server
+   * closes the connection — and herd's server, like Ollama's, keeps idle connections open).
+   */
+  private async call(method: string, path: string, body?: unknown, init?: RequestInit): Promise<void> {
+    await (await this.request(method, path, body, init)).arrayBuffer();
+  }
+
   async copy(req: CopyRequest): Promise<void> {
-    await this.request("POST", "/api/copy", req);
+    await this.call("POST", "/api/copy", req);
   }
 
   async delete(model: string): Promise<void> {
-    await this.request("DELETE", "/api/delete", { model });
+    await this.call("DELETE", "/api/delete", { model });
   }
 
   async hasBlob(digest: string): Promise<boolean> {
     try {
-      await this.request("HEAD", `/api/blobs/${digest}`);
+      await this.call("HEAD", `/api/blobs/${digest}`);
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return false;
@@ -133,7 +142,7 @@ export class Client {
   }
 
   async createBlob(digest: string, body: ReadableStream<Uint8Array>, size: number): Promise<void> {
-    await this.request("POST", `/api/blobs/${digest}`, body, {
+    await this.call("POST", `/api/blobs/${digest}`, body, {
       headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
       duplex: "half",
     } as RequestInit);

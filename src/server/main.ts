@@ -103,6 +103,11 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   });
   // Long generations and multi-gigabyte uploads must not hit node's default request timeout.
   (server as unknown as { requestTimeout: number }).requestTimeout = 0;
+  // Idle keep-alive connections stay open until the client closes them, as Ollama's Go server keeps them (no
+  // IdleTimeout). Node's default closes them after 5 s, and clients that pool connections for as long or
+  // longer (ollama-python's httpx: 5 s; requests/urllib3: no limit) then send their next POST on a socket the
+  // server is closing and get "Server disconnected" instead of an answer.
+  (server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 0;
   log.info(`Listening on ${cfg.host.host}:${cfg.host.port} (version ${VERSION})`, { models: cfg.modelsDir });
 
   let stopping = false;

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import test from "node:test";
 import { Ollama } from "ollama";
@@ -70,4 +71,30 @@ test("the CLI says clearly when no server is running", async () => {
   const r = await runCli(["list"], { env: { ...process.env, OLLAMA_HOST: "127.0.0.1:9" } });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /could not connect to herd server at http:\/\/127\.0\.0\.1:9, run 'herd serve' to start it/);
+});
+
+test("an idle keep-alive connection stays open past 5 s, as Ollama's does (httpx and requests reuse theirs)", async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  const { port } = new URL(srv.url);
+  const sock = connect(Number(port), "127.0.0.1");
+  t.after(() => sock.destroy());
+  let received = "";
+  let closed = false;
+  sock.setEncoding("utf8");
+  sock.on("data", (d: string) => (received += d));
+  sock.on("close", () => (closed = true));
+  const answers = async (n: number) => {
+    const deadline = Date.now() + 10_000;
+    while ((received.match(/Ollama is running/g) ?? []).length < n && !closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return (received.match(/Ollama is running/g) ?? []).length;
+  };
+  const ask = () => sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
+  ask();
+  assert.equal(await answers(1), 1);
+  // Node's default would close the socket after 5 s idle.
+  await new Promise((r) => setTimeout(r, 6_000));
+  assert.equal(closed, false, "the server closed an idle keep-alive connection");
+  ask();
+  assert.equal(await answers(2), 2);
 });
