@@ -139,12 +139,18 @@ function need(): Engine {
   return engine;
 }
 
-/** The JSON-schema converter, imported on the first request with a `format`: most runners never need it. */
+/**
+ * The JSON-schema converter, imported once the child is ready (below), off the path of its first request. Imported
+ * on the first request with a `format` instead, it arrived ~200 ms late beside a running generation: each step of
+ * a module import waits for a turn of the event loop, which a busy decode loop turns every 10 ms. A spare child
+ * (spare.ts) finishes the import while it waits for its model.
+ */
 let grammar: Promise<typeof import("../grammar/index.js")> | undefined;
+const importGrammar = () => (grammar ??= import("../grammar/index.js"));
 
 async function grammarFor(e: Engine, format: WireCompletion["format"]): Promise<Ptr | undefined> {
   if (format === undefined) return undefined;
-  const { formatToGbnf } = await (grammar ??= import("../grammar/index.js"));
+  const { formatToGbnf } = await importGrammar();
   const g = e.api.llama_sampler_init_grammar(e.model.vocab, formatToGbnf(format), "root");
   if (!g) throw new InvalidOptionError(`invalid format: ${JSON.stringify(format)}; the grammar for it failed to parse`);
   return g;
@@ -241,3 +247,4 @@ process.on("disconnect", () => process.exit(0));
 // What `ps` shows: a spare waiting for a model (spare.ts), then the runner of one (Ollama's show as `ollama runner`).
 process.title = `${RUNNER_TITLE} (spare)`;
 send({ type: "ready" });
+setImmediate(() => void importGrammar());
