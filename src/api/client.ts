@@ -33,6 +33,25 @@ export class ConnectionError extends Error {
   override name = "ConnectionError";
 }
 
+/** The server took the connection but closed or reset it before its answer began (it died, or a proxy cut it). */
+export class ConnectionLostError extends Error {
+  override name = "ConnectionLostError";
+}
+
+/**
+ * Socket errors of a connection that was made and then closed or reset by the other side (node: ECONNRESET, which
+ * is also its "socket hang up", and EPIPE; undici: "other side closed" and a closed socket). Any other failure
+ * is taken as no server there, as before.
+ */
+const HUNG_UP = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/** The system errors under a failed fetch: its cause, or each attempt of an AggregateError (one per address). */
+function causesOf(e: unknown): { code?: string; message?: string }[] {
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof AggregateError) return cause.errors as { code?: string }[];
+  return cause && typeof cause === "object" ? [cause as { code?: string; message?: string }] : [];
+}
+
 async function* ndjsonLines<T>(body: ReadableStream<Uint8Array>): AsyncIterable<T> {
   const dec = new TextDecoder();
   let buf = "";
@@ -76,10 +95,11 @@ export class Client {
     } catch (e) {
       // undici reports every socket-level failure as `TypeError: fetch failed` with the system
       // error (or an AggregateError of them, one per address) as its cause.
-      if (e instanceof TypeError && (e as { cause?: unknown }).cause !== undefined && !init.signal?.aborted) {
-        throw new ConnectionError(`could not connect to herd server at ${this.baseUrl}`);
-      }
-      throw e;
+      const causes = e instanceof TypeError && !init.signal?.aborted ? causesOf(e) : [];
+      if (!causes.length) throw e;
+      const lost = causes.find((c) => c.code !== undefined && HUNG_UP.has(c.code));
+      if (lost) throw new ConnectionLostError(`herd server at ${this.baseUrl} closed the connection before answering (${lost.message ?? lost.code})`);
+      throw new ConnectionError(`could not connect to herd server at ${this.baseUrl}`);
     }
     if (!res.ok) {
       const text = await res.text();
