@@ -9,19 +9,23 @@
 // (greedy, no penalties: the same tokens; herd ends a generation at EOS or on Ollama's repetition guard, the
 // loop would run on), and the ratio printed is the median of the per-pair ratios. Both sides count tokens
 // after the first (the first comes out of the prompt's decode). Beside the generation ratio, the same pairs with
-// a runner child driven from this process (`gen_ratio_runner_alone`) locate the gap: child or server + client.
+// a runner child driven from this process (`gen_ratio_runner_alone`) locate the gap: child or server + client;
+// and the loop beside a process that wakes as often as herd's server and client do and works as briefly
+// (`direct_beside_…_wakeups_ratio`) tells what those wakeups cost generation on this machine, whoever's they are.
 
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { readFileSync } from "node:fs";
 import { Client } from "../src/api/client.js";
 import type { GenerateResponse } from "../src/api/types.js";
+import { BATCH_MS } from "../src/runner/engine/chunk-batcher.js";
 import { EngineRunner } from "../src/runner/engine/runner.js";
 import { cpuTopology, defaultThreads } from "../src/runner/threads.js";
 import type { CompletionChunk, LoadOptions } from "../src/runner/types.js";
 import { model } from "../src/testing/fixtures.js";
 import { childPids, createModel, startServer } from "../test/e2e/harness.js";
 import { directLoop, llamaBench, type Loop } from "./direct-loop.js";
+import { startOutsider } from "./outsider.js";
 import { median } from "./stats.js";
 
 const GEN = 256;
@@ -109,6 +113,36 @@ async function pairedGeneration(loop: Loop, herd: (prompt: string) => Promise<Ge
   return { herd: median(h), direct: median(d), ratio: median(ratios), meanTokens: tokens / ROUNDS };
 }
 
+/**
+ * CPU the server and its client spend on one batch, at the low end: measured (schedstat, all threads) as the
+ * difference between 50 ms and 200 ms batches on stories260K, ~0.45 ms in the server and ~0.3 ms in the client.
+ */
+const OUTSIDER_WORK_MS = 0.5;
+
+/**
+ * The loop's generation speed beside a process that wakes every BATCH_MS and works OUTSIDER_WORK_MS, over its
+ * speed alone: what the wakeups of herd's server and client cost generation on this machine, paid by the anchor
+ * itself. On 2 vCPUs with both running generation threads it read 0.95–0.96 (the woken process takes 1% of one
+ * CPU and generation loses 4–5%, pinned threads or not). 512 tokens a round, so that each round sees several
+ * wakeups.
+ */
+async function outsiderRatio(loop: Loop): Promise<number> {
+  const outsider = await startOutsider(BATCH_MS, OUTSIDER_WORK_MS);
+  try {
+    const ratios: number[] = [];
+    for (let r = 1; r <= 7; r++) {
+      outsider.pause();
+      const alone = loop.run(story(r), 2 * GEN).genTps;
+      outsider.resume();
+      await new Promise((res) => setTimeout(res, BATCH_MS));
+      ratios.push(loop.run(story(r), 2 * GEN).genTps / alone);
+    }
+    return median(ratios);
+  } finally {
+    await outsider.stop();
+  }
+}
+
 async function drain(it: AsyncIterable<CompletionChunk>): Promise<number> {
   let n = 0;
   for await (const c of it) if (c.type === "token") n += c.tokens.length;
@@ -164,6 +198,7 @@ export async function run(): Promise<Record<string, number | string>> {
         out[`${label}_herd_gen_tok_per_s`] = gen.herd;
         out[`${label}_gen_tokens_per_round`] = gen.meanTokens;
         out[`${label}_gen_ratio (target >= 0.95)`] = gen.ratio;
+        out[`${label}_direct_beside_${BATCH_MS}ms_wakeups_ratio`] = await outsiderRatio(loop);
         // The same tokens from a runner child driven from this process, without server, HTTP or client: tells
         // the child's share of the gap (its decode loop, IPC) from the server's and the client's.
         const runner = await EngineRunner.create({ modelPath: path, numCtx: CTX, numGpu: 0 });
