@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -105,6 +106,22 @@ describe("engine runner on stories260K", () => {
     const { chunks, text } = await collect(main, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 12 } });
     const pieces = chunks.flatMap((c) => (c.type === "token" ? (c.pieces ?? []) : []));
     assert.equal(pieces.join(""), text);
+  });
+
+  it("sends the child an abort for a completion left before its end, none for one left at its final chunk", async () => {
+    const child = (main as unknown as { child: ChildProcess }).child;
+    const sent: string[] = [];
+    const send = child.send.bind(child);
+    child.send = ((m: { type: string }, ...rest: unknown[]) => (sent.push(m.type), (send as (...a: unknown[]) => boolean)(m, ...rest))) as typeof child.send;
+    try {
+      // Left at the final chunk, before the child's result: as inference's consumer leaves it.
+      for await (const c of main.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } })) if (c.type === "done") break;
+      // Left after the first token of a generation that would go on.
+      for await (const c of main.complete({ prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 200 } })) if (c.type === "token") break;
+    } finally {
+      child.send = send;
+    }
+    assert.deepEqual(sent, ["complete", "complete", "abort"]);
   });
 
   it("keeps one BOS when the prompt text starts with it", async () => {

@@ -230,6 +230,10 @@ export class EngineRunner implements Runner {
     try {
       for await (const chunk of queue) {
         if (req.signal?.aborted) break;
+        // A consumer may stop at the final chunk (inference's does) before the child's result arrives: the
+        // generation is over then, and an abort would only wake the child, and leave its id in its set of
+        // aborted requests for good.
+        if (chunk.type === "done") finished = true;
         yield chunk;
       }
       finished = true;
