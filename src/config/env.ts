@@ -25,6 +25,8 @@ export const ENV_VARS: EnvVar[] = [
   { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
   { name: "OLLAMA_DEBUG", default: "false", description: "Show additional debug information (1 = debug, 2 = trace)" },
   { name: "OLLAMA_GPU_OVERHEAD", default: "0", description: "Reserve a portion of VRAM per GPU (bytes)" },
+  { name: "OLLAMA_FLASH_ATTENTION", default: "", description: "Flash attention on (1) or off (0); unset lets llama.cpp choose per device" },
+  { name: "OLLAMA_KV_CACHE_TYPE", default: "f16", description: "KV cache type: f16, or q8_0 / q4_0 with OLLAMA_FLASH_ATTENTION=1" },
   { name: "OLLAMA_GO_TEMPLATE", default: "true", description: "Prefer a model's Go TEMPLATE over its GGUF Jinja chat template" },
   { name: "HTTPS_PROXY", default: "", description: "Proxy for registry traffic (also HTTP_PROXY, NO_PROXY)" },
 ];
@@ -161,6 +163,10 @@ export interface ServerConfig {
   /** Bytes kept free on every GPU when fitting layers. */
   gpuOverhead: number;
   goTemplate: boolean;
+  /** OLLAMA_FLASH_ATTENTION; undefined when unset. */
+  flashAttention: boolean | undefined;
+  /** OLLAMA_KV_CACHE_TYPE as given; "" when unset. */
+  kvCacheType: string;
 }
 
 export function serverConfig(env: Env = process.env): ServerConfig {
@@ -178,6 +184,8 @@ export function serverConfig(env: Env = process.env): ServerConfig {
     debug: envBool(env, "OLLAMA_DEBUG"),
     gpuOverhead: envUint(env, "OLLAMA_GPU_OVERHEAD", 0),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),
+    flashAttention: envOptionalBool(env, "OLLAMA_FLASH_ATTENTION"),
+    kvCacheType: envVar(env, "OLLAMA_KV_CACHE_TYPE"),
   };
 }
 

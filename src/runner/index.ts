@@ -12,6 +12,7 @@
 //   StopMatcher                                          — stop strings across token boundaries
 //   resolveThreads(numThread, cpu?) → ThreadCounts       — thread policy: physical (performance) cores
 //   formatToGbnf(format), SchemaGrammarError             — Ollama's `format` as a GBNF grammar (grammar/)
+//   kvCacheSettings(flashAttention?, type) → KvCacheSettings — OLLAMA_FLASH_ATTENTION / OLLAMA_KV_CACHE_TYPE resolved
 // Fakes for tests live in `runner/testing/`, with the contract suite every Runner passes (`runner/testing/contract.ts`).
 export type * from "./types.js";
 export {
@@ -30,3 +31,4 @@ export { fitPrompt, keptPrefix, PROMPT_TOO_LONG, type FitOptions } from "./promp
 export { StopMatcher, type StopStep } from "./stop-matcher.js";
 export { cpuTopology, defaultThreads, resolveThreads, type CpuTopology, type ThreadCounts } from "./threads.js";
 export { formatToGbnf, SchemaGrammarError } from "./grammar/index.js";
+export { kvCacheSettings, type FlashAttention, type KvCacheSettings, type KvCacheType } from "./kv-cache.js";

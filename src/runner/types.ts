@@ -1,6 +1,8 @@
 // The engine seam: everything above `runner/` talks to a loaded model through `Runner`.
 // `runner/engine/` implements it on herd's llama.cpp binding in a child process; `runner/testing/` fakes it for scheduler tests.
 
+import type { FlashAttention, KvCacheType } from "./kv-cache.js";
+
 /** Load-time options (ollama-spec §1.4 "load" kind). A change of any of these needs a reload. */
 export interface LoadOptions {
   /** Path of the GGUF weights blob. */
@@ -31,6 +33,10 @@ export interface LoadOptions {
   projectorPath?: string;
   /** Context shift on overflow (Ollama's `shift`, default true). */
   shift?: boolean;
+  /** OLLAMA_FLASH_ATTENTION as resolved by kv-cache.ts (set by the server); default "auto", llama.cpp's choice. */
+  flashAttention?: FlashAttention;
+  /** OLLAMA_KV_CACHE_TYPE as resolved by kv-cache.ts (set by the server); default f16. */
+  kvCacheType?: KvCacheType;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Inference } from "../inference/index.js";
 import { Models } from "../models/index.js";
 import { createRegistryTransfers } from "../models/transfers.js";
 import { ensureKeyPair } from "../registry/index.js";
-import { engineRunners, estimateMemory, forkChild, headerCache, probeGpus, SpareChild, type LoadOptions, type MemoryUse } from "../runner/index.js";
+import { engineRunners, estimateMemory, forkChild, headerCache, kvCacheSettings, probeGpus, SpareChild, type LoadOptions, type MemoryUse } from "../runner/index.js";
 import { mtmdLibrary } from "../runner/native/mtmd-path.js";
 import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
@@ -65,13 +65,21 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     if (!devices.length) log.info("no GPU found: models run on the CPU");
     return devices;
   });
-  const withOverhead = (opts: LoadOptions): LoadOptions => (cfg.gpuOverhead ? { ...opts, gpuOverhead: cfg.gpuOverhead } : opts);
+  const kv = kvCacheSettings(cfg.flashAttention, cfg.kvCacheType);
+  if (kv.warning) log.warn(kv.warning);
+  // What the server decides for every load, from its environment: runners and their estimates get the same.
+  const serverWide: Partial<LoadOptions> = {};
+  if (cfg.gpuOverhead) serverWide.gpuOverhead = cfg.gpuOverhead;
+  if (kv.flashAttention !== "auto") serverWide.flashAttention = kv.flashAttention;
+  if (kv.kvCacheType !== "f16") serverWide.kvCacheType = kv.kvCacheType;
+  const withServerOptions = (opts: LoadOptions): LoadOptions => ({ ...opts, ...serverWide });
   // One estimate for the scheduler's plan and a loaded runner's memory, from the server's header cache.
-  const estimate = async (opts: LoadOptions, inUse?: readonly MemoryUse[]) => estimateMemory(withOverhead(opts), inUse, { headers, devices: await gpus });
-  const createRunner = engineRunners(estimate, spare);
+  const estimate = async (opts: LoadOptions, inUse?: readonly MemoryUse[]) => estimateMemory(withServerOptions(opts), inUse, { headers, devices: await gpus });
+  // The runners' warnings reach the server log, as llama-server's output reaches Ollama's.
+  const createRunner = engineRunners(estimate, spare, (level, message) => log[level](message, { source: "runner" }));
   const scheduler = new Scheduler({
     ...translatingRunner(translator, {
-      createRunner: (opts, signal) => createRunner(withOverhead(opts), signal),
+      createRunner: (opts, signal) => createRunner(withServerOptions(opts), signal),
       estimateMemory: estimate,
     }),
     maxLoadedModels: cfg.maxLoadedModels,

@@ -98,3 +98,20 @@ test("an idle keep-alive connection stays open past 5 s, as Ollama's does (httpx
   ask();
   assert.equal(await answers(2), 2);
 });
+
+test("OLLAMA_KV_CACHE_TYPE: Ollama's warning without flash attention; with it, a model its blocks do not fit still loads", async (t) => {
+  const plain = await startServer({ OLLAMA_KV_CACHE_TYPE: "q8_0" });
+  t.after(() => plain.stop());
+  assert.match(plain.logs(), /OLLAMA_FLASH_ATTENTION must be enabled to use a quantized OLLAMA_KV_CACHE_TYPE \(type q8_0\); using f16/);
+
+  const srv = await startServer({ OLLAMA_KV_CACHE_TYPE: "q8_0", OLLAMA_FLASH_ATTENTION: "1" });
+  t.after(() => srv.stop());
+  assert.doesNotMatch(srv.logs(), /OLLAMA_KV_CACHE_TYPE/);
+  writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\n`);
+  const created = await runCli(["create", "stories", "-f", join(srv.home, "Modelfile")], { env: srv.env, cwd: srv.home });
+  assert.equal(created.code, 0, created.stderr);
+  const res = await new Ollama({ host: srv.url }).generate({ model: "stories", prompt: "Once upon a time", raw: true, options: { temperature: 0, num_predict: 4 } });
+  assert.match(res.response ?? "", /^, there/);
+  // stories260K's 8-wide heads take no 32-value blocks: the runner says so in the server log and keeps f16.
+  assert.match(srv.logs(), /KV cache type q8_0 does not fit this model \(.*\); using f16/);
+});

@@ -7,12 +7,13 @@ import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, ProbeResult, WireCompletion } from "./protocol.js";
 import { captureLog, gpuDevices, inputWaiting, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
 import { resolveThreads } from "../threads.js";
+import type { KvCacheType } from "../kv-cache.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
 import { planLoad } from "./estimate.js";
 import { Generator } from "./generator.js";
 import { Vision } from "./media.js";
-import { LoadedModel, type Context } from "./model.js";
+import { LoadedModel, type Context, type ContextOptions } from "./model.js";
 
 interface Engine {
   api: LlamaApi;
@@ -50,7 +51,24 @@ function onLog(level: number, text: string): void {
     recentErrors.push(line);
     if (recentErrors.length > 5) recentErrors.shift();
   }
-  if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: String(level), message: line });
+  if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: level === S.GGML_LOG_LEVEL_ERROR ? "error" : "warn", message: line });
+}
+
+/**
+ * The generation context, with the KV cache type asked for; a quantized type llama.cpp refuses for this model
+ * (its blocks do not divide the attention heads) gives way to f16 with a warning, as the memory estimate
+ * assumed (fit.ts, kvCacheFor), instead of failing the load.
+ */
+function generationContext(model: LoadedModel, o: ContextOptions): { ctx: Context; kvCacheType: KvCacheType } {
+  const kvCacheType = o.kvCacheType ?? "f16";
+  try {
+    return { ctx: model.createContext(o), kvCacheType };
+  } catch (err) {
+    if (kvCacheType === "f16") throw err;
+    const reason = recentErrors.splice(0).join("; ");
+    send({ type: "log", level: "warn", message: `KV cache type ${kvCacheType} does not fit this model (${reason}); using f16` });
+    return { ctx: model.createContext({ ...o, kvCacheType: "f16" }), kvCacheType: "f16" };
+  }
 }
 
 async function load(options: LoadOptions, cpuBackend: string | undefined): Promise<LoadedInfo> {
@@ -77,12 +95,13 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
     const threads = resolveThreads(options.numThread);
     const e: Engine = { api, model, options, threads };
     const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
+    let kvCacheType: KvCacheType | undefined;
     if (options.embedding) {
       e.embedder = Embedder.create(model, { ...options, ...threads });
     } else {
       if (!api.llama_model_has_decoder(model.ptr)) throw new ModelLoadError("this model does not support generation");
       const nBatch = Math.min(options.numBatch ?? 512, options.numCtx);
-      e.ctx = model.createContext({
+      const made = generationContext(model, {
         // One num_ctx per slot, each slot its own KV stream (not one unified cache). Measured with the C-API
         // loop on synth-58M, 2 threads: one sequence on a 4-stream context runs at 1.00–1.02× a 1-sequence
         // context, on a 4-sequence unified cache at 0.93–0.95×; four sequences together run 5% faster on
@@ -95,7 +114,11 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
         kvUnified: false,
         embeddings: false,
         ...threads,
+        flashAttention: options.flashAttention,
+        kvCacheType: options.kvCacheType,
       });
+      e.ctx = made.ctx;
+      kvCacheType = made.kvCacheType;
       applyAdapters(e, e.ctx);
       // The projector loads beside the weights; its encoder uses the prompt-phase thread count.
       const vision = options.projectorPath
@@ -113,6 +136,7 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
       gpu: cpuOnly ? false : api.lib.variant || false,
       cpuBackend: api.cpuBackend,
       memory: placement.memory,
+      kvCacheType,
     };
   } catch (err) {
     const reason = recentErrors.length ? `: ${recentErrors.join("; ")}` : "";

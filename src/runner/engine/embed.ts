@@ -3,6 +3,7 @@
 // (keeping its special tokens), or refused with truncate:false.
 
 import { BadRequestError } from "../../util/errors.js";
+import type { FlashAttention } from "../kv-cache.js";
 import { structs as S } from "../native/index.js";
 import type { EmbedResult } from "../types.js";
 import { Batch } from "./batch.js";
@@ -49,9 +50,10 @@ export class Embedder {
   }
 
   /** An embedding context where one input of up to `numCtx` tokens fits a decode. */
-  static create(model: LoadedModel, o: { numCtx: number; numBatch?: number; threads: number; threadsBatch: number }): Embedder {
+  /** `flashAttention` as for generation; the cache type stays f16 (a model built for embeddings has no KV cache). */
+  static create(model: LoadedModel, o: { numCtx: number; numBatch?: number; threads: number; threadsBatch: number; flashAttention?: FlashAttention }): Embedder {
     const n = Math.max(o.numBatch ?? o.numCtx, o.numCtx);
-    const opts = { nCtx: o.numCtx, nBatch: n, nUbatch: n, nSeqMax: EMBED_SEQS, kvUnified: true, embeddings: true, threads: o.threads, threadsBatch: o.threadsBatch };
+    const opts = { nCtx: o.numCtx, nBatch: n, nUbatch: n, nSeqMax: EMBED_SEQS, kvUnified: true, embeddings: true, threads: o.threads, threadsBatch: o.threadsBatch, flashAttention: o.flashAttention };
     let ctx = model.createContext(opts);
     // A generation model has no pooling of its own: average its token vectors.
     if (ctx.pooling === S.LLAMA_POOLING_TYPE_NONE) {

@@ -20,6 +20,7 @@ const shape: ModelShape = {
   heads: 32,
   headsKv: 8,
   headDim: 128,
+  headDimV: 128,
 };
 const opts = { numCtx: 4096 };
 const kvLayer = 4096 * 2048 * 2; // f16 keys and values per layer: 16 MiB
@@ -38,6 +39,16 @@ describe("GPU fit policy", () => {
     assert.equal(p.gpuLayers, 0);
     assert.equal(p.tensorSplit, undefined);
     assert.deepEqual(p.memory, { ram: shape.weights + 32 * kvLayer + hostCompute, vram: 0 });
+  });
+
+  it("counts a quantized KV cache at its size, and f16 for heads its blocks do not divide", () => {
+    const ram = (kvCacheType: "f16" | "q8_0" | "q4_0", s: ModelShape = shape) => fitModel(s, [], { ...opts, kvCacheType }).memory.ram - s.weights - hostCompute;
+    assert.equal(ram("f16"), 32 * kvLayer);
+    assert.equal(ram("q8_0"), 32 * ((kvLayer / 2) * (34 / 32)));
+    assert.equal(ram("q4_0"), 32 * ((kvLayer / 2) * (18 / 32)));
+    // 8-wide heads (stories260K's) take no 32-value blocks: llama.cpp keeps such a model on f16.
+    const narrow = { ...shape, headDim: 8, headDimV: 8, kvWidth: 8 * 16 };
+    assert.equal(ram("q8_0", narrow), ram("f16", narrow));
   });
 
   it("a GPU that holds everything gets every layer and the output", () => {

@@ -15,6 +15,7 @@
 // load_tensors), so the fit checks and reports the bytes of exactly that placement (`deviceBytes`). Ollama
 // deals layers round-robin and lets llama.cpp place them otherwise; herd counts what is placed.
 
+import { KV_CACHE_TYPES, kvCacheFor } from "../kv-cache.js";
 import type { NativeDevice } from "../native/devices.js";
 import type { LoadOptions, MemoryUse } from "../types.js";
 import type { ModelShape } from "./shape.js";
@@ -22,7 +23,7 @@ import type { ModelShape } from "./shape.js";
 /** A GPU as ggml reports it (native/devices.ts). */
 export type GpuDevice = NativeDevice;
 
-export type FitOptions = Pick<LoadOptions, "numCtx" | "numBatch" | "numGpu" | "mainGpu" | "numParallel" | "embedding" | "gpuOverhead"> & {
+export type FitOptions = Pick<LoadOptions, "numCtx" | "numBatch" | "numGpu" | "mainGpu" | "numParallel" | "embedding" | "gpuOverhead" | "kvCacheType"> & {
   /** Bytes of the vision projector's weights, placed on the first GPU that takes layers. */
   projectorBytes?: number;
 };
@@ -36,7 +37,6 @@ export interface Placement {
 }
 
 const MiB = 1024 * 1024;
-const F16 = 2;
 
 /** Memory a GPU backend keeps for itself (Ollama's MinimumMemory: 457 MiB for CUDA and ROCm, 512 MiB for Metal, none otherwise). */
 export function minimumMemory(device: GpuDevice): number {
@@ -151,7 +151,8 @@ export function fitModel(shape: ModelShape, devices: readonly GpuDevice[], opts:
   const context = opts.numCtx * Math.max(1, opts.numParallel ?? 1);
   // An embedding context takes the whole input in one batch.
   const batch = opts.embedding ? opts.numCtx : Math.min(opts.numBatch ?? 512, opts.numCtx);
-  const kvLayer = opts.embedding ? 0 : context * shape.kvWidth * F16;
+  const kvBytes = KV_CACHE_TYPES[kvCacheFor(opts.kvCacheType, shape.headDim, shape.headDimV)].bytesPerElement;
+  const kvLayer = opts.embedding ? 0 : Math.ceil(context * shape.kvWidth * kvBytes);
   const gpus = opts.numGpu === 0 ? [] : opts.mainGpu !== undefined ? devices.slice(opts.mainGpu, opts.mainGpu + 1) : [...devices];
   const c: Costs = { shape, kvLayer, graph: graphSize(shape, context, batch, kvLayer * n), projector: opts.projectorBytes ?? 0, metal: /^(MTL|Metal)/i.test(gpus[0]?.name ?? "") };
   const counts = opts.numGpu !== undefined && opts.numGpu >= 0 ? forcedCounts(n, gpus, opts.numGpu) : fitCounts(c, gpus, opts.gpuOverhead ?? 0);

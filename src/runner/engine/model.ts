@@ -4,6 +4,7 @@
 
 import koffi from "koffi";
 import { BadRequestError, ModelLoadError } from "../../util/errors.js";
+import { KV_CACHE_TYPES, type FlashAttention, type KvCacheType } from "../kv-cache.js";
 import type { LlamaApi, Ptr } from "../native/index.js";
 import { structs as S } from "../native/index.js";
 
@@ -28,7 +29,13 @@ export interface ContextOptions {
   embeddings: boolean;
   pooling?: number;
   kvUnified?: boolean;
+  /** Default "auto": llama.cpp's choice for the device. */
+  flashAttention?: FlashAttention;
+  /** Keys and values alike; default f16. */
+  kvCacheType?: KvCacheType;
 }
+
+const FLASH_ATTN_TYPE: Record<FlashAttention, number> = { auto: S.LLAMA_FLASH_ATTN_TYPE_AUTO, on: S.LLAMA_FLASH_ATTN_TYPE_ENABLED, off: S.LLAMA_FLASH_ATTN_TYPE_DISABLED };
 
 export interface Context {
   ptr: Ptr;
@@ -198,6 +205,8 @@ export class LoadedModel {
     params.embeddings = o.embeddings;
     params.kv_unified = o.kvUnified ?? false;
     if (o.pooling !== undefined) params.pooling_type = o.pooling;
+    params.flash_attn_type = FLASH_ATTN_TYPE[o.flashAttention ?? "auto"];
+    params.type_k = params.type_v = KV_CACHE_TYPES[o.kvCacheType ?? "f16"].ggmlType;
     params.no_perf = true;
     const ptr = api.llama_init_from_model(this.ptr, params);
     if (!ptr) throw new ModelLoadError("failed to create the model context");

@@ -2,6 +2,7 @@
 // Every request carries an `id`; the child answers with exactly one `result`/`error` for it, and a
 // completion additionally streams `chunk` messages before its final `result`.
 
+import type { KvCacheType } from "../kv-cache.js";
 import type { NativeDevice } from "../native/index.js";
 import type { CompletionChunk, CompletionRequest, LoadOptions, MemoryUse } from "../types.js";
 
@@ -15,6 +16,8 @@ export interface LoadedInfo {
   cpuBackend?: string;
   /** The RAM/VRAM split the child fitted on its GPUs; absent without a GPU (the parent estimates then). */
   memory?: MemoryUse;
+  /** The KV cache type the generation context got (a quantized one may give way to f16); none for embeddings. */
+  kvCacheType?: KvCacheType;
 }
 
 /** A completion request as it crosses the process boundary (no AbortSignal; aborts are messages). */
@@ -50,4 +53,4 @@ export type ChildMessage =
   | { type: "result"; id: number; value: unknown }
   | { type: "error"; id: number; error: WireError }
   | { type: "chunks"; id: number; chunks: CompletionChunk[] }
-  | { type: "log"; level: string; message: string };
+  | { type: "log"; level: "warn" | "error"; message: string };

@@ -12,6 +12,7 @@ import {
   ModelLoadError,
   RunnerCrashedError,
 } from "../../util/errors.js";
+import type { KvCacheType } from "../kv-cache.js";
 import type { CompletionChunk, CompletionRequest, EmbedResult, EstimateMemory, LoadOptions, MemoryUse, Runner } from "../types.js";
 import { ChunkQueue } from "./chunk-queue.js";
 import { estimateMemory } from "./estimate.js";
@@ -73,7 +74,12 @@ export interface CreateOptions {
   estimate?: EstimateMemory;
   /** A child forked ahead of need, taken instead of forking (and refilled once this load is done). */
   spare?: SpareChild;
+  /** Where the child's warnings and errors go (llama.cpp's, and the engine's own); default: nowhere. */
+  onLog?: RunnerLog;
 }
+
+/** A warning or error line from a runner child. */
+export type RunnerLog = (level: "warn" | "error", message: string) => void;
 
 /** Forks an engine child: it imports the engine, says `ready` and waits for its `load` message. */
 export function forkChild(entry: string = childEntry()): ChildProcess {
@@ -97,6 +103,7 @@ export class EngineRunner implements Runner {
   private constructor(
     readonly options: LoadOptions,
     private readonly child: ChildProcess,
+    private readonly onLog?: RunnerLog,
   ) {
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, sig) => {
@@ -125,7 +132,7 @@ export class EngineRunner implements Runner {
   static async create(options: LoadOptions, signal?: AbortSignal, opts: CreateOptions = {}): Promise<EngineRunner> {
     if (signal?.aborted) throw new CanceledError();
     const child = opts.spare?.take(options.numGpu === 0) ?? forkChild(opts.entry);
-    const runner = new EngineRunner(options, child);
+    const runner = new EngineRunner(options, child, opts.onLog);
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -165,9 +172,14 @@ export class EngineRunner implements Runner {
   get threads(): number {
     return this.info!.threads;
   }
+  /** The KV cache type the model got (undefined for an embedding runner). */
+  get kvCacheType(): KvCacheType | undefined {
+    return this.info!.kvCacheType;
+  }
 
   private onMessage(msg: ChildMessage): void {
-    if (msg.type === "ready" || msg.type === "log") return;
+    if (msg.type === "log") return this.onLog?.(msg.level, msg.message);
+    if (msg.type === "ready") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
     // The child merged the tokens of each batch already (ChunkBatcher).
@@ -272,6 +284,6 @@ export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Pro
 }
 
 /** `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one), their child from `spare`. */
-export function engineRunners(estimate: EstimateMemory, spare?: SpareChild): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
-  return (opts, signal) => EngineRunner.create(opts, signal, { estimate, spare });
+export function engineRunners(estimate: EstimateMemory, spare?: SpareChild, onLog?: RunnerLog): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
+  return (opts, signal) => EngineRunner.create(opts, signal, { estimate, spare, onLog });
 }

@@ -29,6 +29,8 @@ export interface ModelShape {
   headsKv: number;
   /** Width of one key head. */
   headDim: number;
+  /** Width of one value head. */
+  headDimV: number;
 }
 
 export function shapeOf(g: GgufFile): ModelShape {
@@ -75,5 +77,6 @@ export function shapeOf(g: GgufFile): ModelShape {
     heads,
     headsKv,
     headDim: keyLen,
+    headDimV: valLen,
   };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import koffi from "koffi";
-import { STRUCTS } from "./structs.js";
+import { ENUMS, STRUCTS } from "./structs.js";
 import { hasCompiler, releaseSource, runProbe } from "./testing.js";
 
 describe("native struct layouts", () => {
@@ -29,6 +29,15 @@ describe("native struct layouts", () => {
       }
     }
     assert.ok(checked > 80);
+  });
+
+  it("names enum values as the headers define them", { skip: !hasCompiler() && "no C++ compiler or git" }, () => {
+    const lines = ['#include "llama.h"', '#include "ggml-backend.h"', "#include <cstdio>", "int main() {"];
+    for (const name of Object.keys(ENUMS)) lines.push(`printf("${name} %d\\n", (int) ${name});`);
+    lines.push("}");
+    const actual = runProbe(releaseSource(), ["include", "ggml/include"], lines.join("\n"));
+    for (const [name, value] of Object.entries(ENUMS)) assert.equal(value, Number(actual.get(name)), name);
+    assert.ok(Object.keys(ENUMS).length >= 20);
   });
 
   it("declares every field of the header's structs (none missing at the end)", { skip: !hasCompiler() && "no C++ compiler or git" }, () => {

@@ -15,8 +15,6 @@ const llama_model_tensor_override = koffi.struct("llama_model_tensor_override", 
 export const LLAMA_FTYPE = { F32: 0, F16: 1, Q8_0: 7, Q4_K_S: 14, Q4_K_M: 15, BF16: 32 } as const;
 export type QuantizeFtype = keyof typeof LLAMA_FTYPE;
 
-/** ggml_type ids (ggml.h) used by tensor overrides. */
-export const GGML_TYPE = { f32: 0, f16: 1, q8_0: 8, bf16: 30 } as const;
 
 export interface QuantizeJob {
   input: string;
@@ -24,7 +22,7 @@ export interface QuantizeJob {
   ftype: QuantizeFtype;
   nthread: number;
   /** Per-tensor type overrides: name regex → ggml type name (llama-quantize's `--tensor-type`). */
-  overrides?: { pattern: string; type: keyof typeof GGML_TYPE }[];
+  overrides?: { pattern: string; type: keyof typeof S.GGML_TYPE }[];
 }
 
 function bind(api: LlamaApi) {
@@ -50,7 +48,7 @@ export function quantizeModel(job: QuantizeJob): void {
     const arrayType = koffi.array(llama_model_tensor_override, n);
     overrides = koffi.alloc(llama_model_tensor_override, n);
     // Strings must outlive the call: koffi.encode copies them into memory it keeps with the allocation.
-    koffi.encode(overrides, arrayType, [...job.overrides.map((o) => ({ pattern: o.pattern, type: GGML_TYPE[o.type] })), { pattern: null, type: 0 }]);
+    koffi.encode(overrides, arrayType, [...job.overrides.map((o) => ({ pattern: o.pattern, type: S.GGML_TYPE[o.type] })), { pattern: null, type: 0 }]);
     params.tt_overrides = overrides;
   }
   try {

@@ -140,10 +140,35 @@ export const LLAMA_POOLING_TYPE_RANK = 4;
 export const LLAMA_LOAD_MODE_NONE = 0;
 export const LLAMA_SPLIT_MODE_NONE = 0;
 export const LLAMA_LOAD_MODE_MMAP = 1;
+export const LLAMA_FLASH_ATTN_TYPE_AUTO = -1;
 export const LLAMA_FLASH_ATTN_TYPE_DISABLED = 0;
+export const LLAMA_FLASH_ATTN_TYPE_ENABLED = 1;
 export const GGML_LOG_LEVEL_ERROR = 4;
 export const GGML_LOG_LEVEL_WARN = 3;
 export const GGML_LOG_LEVEL_CONT = 5;
 export const GGML_BACKEND_DEVICE_TYPE_CPU = 0;
 export const GGML_BACKEND_DEVICE_TYPE_GPU = 1;
 export const GGML_BACKEND_DEVICE_TYPE_IGPU = 2;
+
+/** ggml_type ids (ggml.h) herd names: KV cache types and quantization's tensor overrides. */
+export const GGML_TYPE = { f32: 0, f16: 1, q4_0: 2, q8_0: 8, bf16: 30 } as const;
+
+/** The enum values above by their C names, for the test that checks them against the headers. */
+export const ENUMS: Record<string, number> = {
+  LLAMA_POOLING_TYPE_UNSPECIFIED,
+  LLAMA_POOLING_TYPE_NONE,
+  LLAMA_POOLING_TYPE_RANK,
+  LLAMA_SPLIT_MODE_NONE,
+  LLAMA_LOAD_MODE_NONE,
+  LLAMA_LOAD_MODE_MMAP,
+  LLAMA_FLASH_ATTN_TYPE_AUTO,
+  LLAMA_FLASH_ATTN_TYPE_DISABLED,
+  LLAMA_FLASH_ATTN_TYPE_ENABLED,
+  GGML_LOG_LEVEL_ERROR,
+  GGML_LOG_LEVEL_WARN,
+  GGML_LOG_LEVEL_CONT,
+  GGML_BACKEND_DEVICE_TYPE_CPU,
+  GGML_BACKEND_DEVICE_TYPE_GPU,
+  GGML_BACKEND_DEVICE_TYPE_IGPU,
+  ...Object.fromEntries(Object.entries(GGML_TYPE).map(([k, v]) => [`GGML_TYPE_${k.toUpperCase()}`, v])),
+};
