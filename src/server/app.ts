@@ -1,24 +1,22 @@
 // The route table (ollama-spec §1.1). Middleware order as Ollama: CORS, then the Host guard.
 
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { openaiRoutes, anthropicRoutes, rerankHandler } from "./compat/index.js";
 import type { AppDeps } from "./deps.js";
+import { jsonBodyLimit } from "./edge.js";
 import { cors, hostGuard } from "./middleware.js";
 import { inferenceRoutes } from "./routes/inference.js";
 import { modelRoutes } from "./routes/models.js";
 import { errorResponse } from "./stream.js";
 
-/** Largest JSON request body (base64 images make chat bodies large, but not unbounded). */
-export const JSON_BODY_LIMIT = 256 * 1024 * 1024;
+export { JSON_BODY_LIMIT } from "./edge.js";
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", cors(deps.origins));
   app.use("*", hostGuard(deps.boundToLoopback));
   // JSON bodies are buffered, so they are capped; blob uploads stream to disk and are not.
-  const limit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: (c) => c.json({ error: "request body too large" }, 413) });
-  app.use("*", (c, next) => (c.req.path.startsWith("/api/blobs/") ? next() : limit(c, next)));
+  app.use("*", jsonBodyLimit());
 
   app.on(["GET", "HEAD"], "/", (c) => c.text("Ollama is running"));
   app.on(["GET", "HEAD"], "/api/version", (c) => c.json({ version: deps.version }));
@@ -56,9 +54,10 @@ export function createApp(deps: AppDeps): Hono {
  * Hono's own HEAD path builds `new Response(null, response)`, which @hono/node-server's
  * Response rejects (every HEAD became a 500).
  */
-export function fetchHandler(app: Hono): (req: Request) => Promise<Response> {
-  return async (req) => {
-    if (req.method !== "HEAD") return app.fetch(req);
+export function fetchHandler(app: Hono): (req: Request, env?: unknown) => Promise<Response> {
+  // `env`: @hono/node-server's Node request and response, which edge.ts reads the body from.
+  return async (req, env) => {
+    if (req.method !== "HEAD") return app.fetch(req, env);
     const res = await app.fetch(new Request(req.url, { method: "GET", headers: req.headers }), { head: true });
     return new Response(null, { status: res.status, headers: res.headers });
   };

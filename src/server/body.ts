@@ -4,7 +4,8 @@
 
 import type { Context } from "hono";
 import { z } from "zod";
-import { BadRequestError } from "../util/errors.js";
+import { BadRequestError, PayloadTooLargeError } from "../util/errors.js";
+import { requestBytes } from "./edge.js";
 import { depthMessage, scanJsonLimits } from "./json-scan.js";
 
 /** Where an unrepresentable number was, for the caller to word Go's UnmarshalTypeError. */
@@ -41,11 +42,12 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
 }
 
 /** Reads and parses the JSON body of a request. */
-export async function readRequestJson(req: Request): Promise<unknown> {
+export async function readRequestJson(c: Context): Promise<unknown> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await req.arrayBuffer());
-  } catch {
+    bytes = await requestBytes(c);
+  } catch (err) {
+    if (err instanceof PayloadTooLargeError) throw err;
     throw new BadRequestError("missing request body");
   }
   return parseJsonBody(bytes);
@@ -96,7 +98,7 @@ function numberTypeAt(schema: z.ZodType, keys: string[]): string {
 export async function readBody<T extends z.ZodType>(c: Context, schema: T, struct = "Request"): Promise<z.infer<T>> {
   let raw: unknown;
   try {
-    raw = await readRequestJson(c.req.raw);
+    raw = await readRequestJson(c);
   } catch (err) {
     if (err instanceof JsonNumberError && err.keys.length > 0) {
       throw new BadRequestError(

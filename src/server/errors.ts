@@ -5,6 +5,7 @@ import {
   CanceledError,
   InvalidOptionError,
   NotFoundError,
+  PayloadTooLargeError,
   QueueFullError,
   UnauthorizedError,
 } from "../util/errors.js";
@@ -13,6 +14,7 @@ export function statusOf(err: unknown): number {
   if (err instanceof BadRequestError) return 400;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof QueueFullError) return 503;
+  if (err instanceof PayloadTooLargeError) return 413;
   if (err instanceof CanceledError) return 499;
   if (err instanceof UnauthorizedError) return 401;
   if (err instanceof InvalidOptionError) return 500;

@@ -57,6 +57,14 @@ export class BlobNotFoundError extends NotFoundError {
 }
 
 /** 503: the scheduler's queue is full. */
+/** A request body over the server's limit (413). */
+export class PayloadTooLargeError extends HerdError {
+  override name = "PayloadTooLargeError";
+  constructor() {
+    super("request body too large");
+  }
+}
+
 export class QueueFullError extends HerdError {
   override name = "QueueFullError";
   constructor() {

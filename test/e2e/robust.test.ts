@@ -90,10 +90,12 @@ describe("herd serve under hostile requests", () => {
     assert.deepEqual(statuses, Array(32).fill(200));
   });
 
-  it("a client that disconnects mid-stream leaves the runner serving the next request", async () => {
+  // The runner has one slot: the next request is served only once the disconnect has stopped the first, which
+  // would otherwise generate for minutes (the timeout fails the test then).
+  it("a client that disconnects mid-stream stops its generation, and the runner serves the next request", { timeout: 30_000 }, async () => {
     const before = runners();
     const ac = new AbortController();
-    const r = await post("/api/generate", { model: "stories", prompt: "Once", options: { num_predict: 5000 } }, ac.signal);
+    const r = await post("/api/generate", { model: "stories", prompt: "Once", options: { num_predict: 1_000_000 } }, ac.signal);
     const reader = r.body!.getReader();
     await reader.read();
     ac.abort();
@@ -102,6 +104,17 @@ describe("herd serve under hostile requests", () => {
     assert.equal(next.status, 200);
     assert.ok(next.body.response.length > 0);
     assert.deepEqual(runners(), before);
+  });
+
+  // Nothing is streamed back here, so only the request's abort signal can tell the server the client left.
+  it("a client that leaves a non-streamed request stops its generation", { timeout: 30_000 }, async () => {
+    const ac = new AbortController();
+    const left = post("/api/generate", { model: "stories", prompt: "Once", stream: false, options: { num_predict: 1_000_000, temperature: 0 } }, ac.signal).catch(() => "left");
+    await new Promise((r) => setTimeout(r, 300));
+    ac.abort();
+    assert.equal(await left, "left");
+    const next = await generate();
+    assert.equal(next.status, 200);
   });
 
   it("a runner killed mid-request answers Ollama's 500 and the next request loads it again", { skip: !existsSync("/proc") }, async () => {

@@ -1,11 +1,12 @@
 // Request-body parsing shared by both dialects: failures are BadRequestErrors so each dialect's error
 // writer can give them its own shape.
 
+import type { Context } from "hono";
 import { BadRequestError } from "../../util/errors.js";
 import { readRequestJson } from "../body.js";
 
-export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
-  const value = await readRequestJson(req);
+export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const value = await readRequestJson(c);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new BadRequestError("request body must be a JSON object");
   }

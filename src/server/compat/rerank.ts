@@ -8,6 +8,7 @@ import { BadRequestError, HerdError } from "../../util/errors.js";
 import type { CompatBackend, RerankRequest, RerankResult } from "./backend.js";
 import { isRecord, readJsonObject } from "./body.js";
 import { linkedAbort } from "./sse.js";
+import { requestSignal } from "../edge.js";
 
 /** 501: the backend has no reranker. */
 export class RerankUnsupportedError extends HerdError {
@@ -68,8 +69,8 @@ export function rerankStatus(err: unknown): number {
 export function rerankHandler(backend: CompatBackend) {
   return async (c: Context): Promise<Response> => {
     try {
-      const body = await readJsonObject(c.req.raw);
-      return Response.json(await rerank(backend, body, linkedAbort(c.req.raw.signal).signal));
+      const body = await readJsonObject(c);
+      return Response.json(await rerank(backend, body, linkedAbort(requestSignal(c)).signal));
     } catch (err) {
       return Response.json({ error: messageOf(err) }, { status: rerankStatus(err) });
     }

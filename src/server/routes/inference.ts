@@ -7,30 +7,31 @@ import { chatSchema, embeddingsSchema, embedSchema, generateSchema } from "../sc
 import type { AppDeps } from "../deps.js";
 import { chatBody, foldChat, foldGenerate, generateBody } from "../fold.js";
 import { jsonOrError, ndjson } from "../stream.js";
+import { requestSignal } from "../edge.js";
 
 export function inferenceRoutes(app: Hono, deps: AppDeps): void {
   const { inference } = deps;
 
   app.post("/api/generate", async (c) => {
     const req = (await readBody(c, generateSchema, "GenerateRequest")) as GenerateRequest;
-    const chunks = inference.generate(req, c.req.raw.signal);
+    const chunks = inference.generate(req, requestSignal(c));
     return req.stream === false ? jsonOrError(foldGenerate(chunks).then(generateBody)) : ndjson(chunks);
   });
 
   app.post("/api/chat", async (c) => {
     const req = (await readBody(c, chatSchema, "ChatRequest")) as ChatRequest;
-    const chunks = inference.chat(req, c.req.raw.signal);
+    const chunks = inference.chat(req, requestSignal(c));
     return req.stream === false ? jsonOrError(foldChat(chunks).then(chatBody)) : ndjson(chunks);
   });
 
   app.post("/api/embed", async (c) => {
     const req = (await readBody(c, embedSchema, "EmbedRequest")) as EmbedRequest;
-    return c.json(await inference.embed(req, c.req.raw.signal));
+    return c.json(await inference.embed(req, requestSignal(c)));
   });
 
   app.post("/api/embeddings", async (c) => {
     const req = (await readBody(c, embeddingsSchema, "EmbeddingRequest")) as EmbeddingRequest;
-    return c.json(await inference.embeddings(req, c.req.raw.signal));
+    return c.json(await inference.embeddings(req, requestSignal(c)));
   });
 
   app.get("/api/ps", async (c) => c.json(await inference.ps()));

@@ -8,6 +8,7 @@ import { BadRequestError, BlobNotFoundError } from "../../util/errors.js";
 import { readBody } from "../body.js";
 import type { AppDeps } from "../deps.js";
 import { errorResponse, progressResponse } from "../stream.js";
+import { requestSignal } from "../edge.js";
 
 const nameFields = { model: z.string().optional(), name: z.string().optional() };
 
@@ -103,7 +104,7 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
     const name = requiredName(body);
     // Validation errors (bad name, no source) answer with a status before any progress line.
     await models.validateCreate(name, body);
-    const signal = c.req.raw.signal;
+    const signal = requestSignal(c);
     return progressResponse(progressStream((p, s) => models.create(name, body, p, s), signal), body.stream);
   });
 
@@ -111,14 +112,14 @@ export function modelRoutes(app: Hono, deps: AppDeps): void {
     const body = await readBody(c, z.object({ ...nameFields, insecure: z.boolean().optional(), stream: z.boolean().optional() }));
     const name = requiredName(body);
     await models.validatePull(name, body.insecure ?? false);
-    const signal = c.req.raw.signal;
+    const signal = requestSignal(c);
     return progressResponse(progressStream((p, s) => models.pull(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
   });
 
   app.post("/api/push", async (c) => {
     const body = await readBody(c, z.object({ ...nameFields, insecure: z.boolean().optional(), stream: z.boolean().optional() }));
     const name = requiredName(body);
-    const signal = c.req.raw.signal;
+    const signal = requestSignal(c);
     return progressResponse(progressStream((p, s) => models.push(name, { insecure: body.insecure, signal: s }, p), signal), body.stream);
   });
 

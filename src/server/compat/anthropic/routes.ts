@@ -12,6 +12,7 @@ import { linkedAbort, resume, type SseEvent, sseResponse, startIterator } from "
 import { anthropicErrorBody, anthropicErrorResponse } from "./errors.js";
 import { translateMessagesRequest } from "./request.js";
 import { MessageEventTranslator, toMessage } from "./response.js";
+import { requestSignal } from "../../edge.js";
 
 /**
  * Coding agents send `thinking` to every model; Ollama drops it for models without the capability
@@ -28,9 +29,9 @@ export function anthropicRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/messages", async (c) => {
     try {
-      const t = translateMessagesRequest(await readJsonObject(c.req.raw));
+      const t = translateMessagesRequest(await readJsonObject(c));
       await relaxThinking(backend, t.request);
-      const abort = linkedAbort(c.req.raw.signal);
+      const abort = linkedAbort(requestSignal(c));
       const id = hexId("msg_", 24);
       const chunks = backend.chat(t.request, abort.signal);
       if (!t.stream) return Response.json(toMessage(id, await foldChat(chunks)));
@@ -52,9 +53,9 @@ export function anthropicRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/messages/count_tokens", async (c) => {
     try {
-      const t = translateMessagesRequest(await readJsonObject(c.req.raw), { requireMaxTokens: false });
+      const t = translateMessagesRequest(await readJsonObject(c), { requireMaxTokens: false });
       await relaxThinking(backend, t.request);
-      const count = await backend.countChatTokens(t.request, linkedAbort(c.req.raw.signal).signal);
+      const count = await backend.countChatTokens(t.request, linkedAbort(requestSignal(c)).signal);
       return Response.json({ input_tokens: count });
     } catch (err) {
       return anthropicErrorResponse(err);

@@ -17,6 +17,7 @@ import { openaiErrorBody, openaiErrorResponse } from "./errors.js";
 import { toModel, toModelList } from "./models.js";
 import { translateResponsesRequest } from "./responses-request.js";
 import { ResponsesEventTranslator, toResponse } from "./responses-response.js";
+import { requestSignal } from "../../edge.js";
 
 /** An error after streaming began: one `data:` line in OpenAI's error shape (the SDK throws on it). */
 function inBandError(err: unknown): SseEvent[] {
@@ -49,8 +50,8 @@ export function openaiRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/chat/completions", async (c) => {
     try {
-      const t = translateChatRequest(await readJsonObject(c.req.raw));
-      const abort = linkedAbort(c.req.raw.signal);
+      const t = translateChatRequest(await readJsonObject(c));
+      const abort = linkedAbort(requestSignal(c));
       const id = smallId("chatcmpl-");
       const chunks = backend.chat(t.request, abort.signal);
       if (!t.stream) return Response.json(toChatCompletion(id, await foldChat(chunks)));
@@ -62,8 +63,8 @@ export function openaiRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/completions", async (c) => {
     try {
-      const t = translateCompletionRequest(await readJsonObject(c.req.raw));
-      const abort = linkedAbort(c.req.raw.signal);
+      const t = translateCompletionRequest(await readJsonObject(c));
+      const abort = linkedAbort(requestSignal(c));
       const id = smallId("cmpl-");
       const chunks = backend.generate(t.request, abort.signal);
       if (!t.stream) return Response.json(toCompletion(id, await foldGenerate(chunks)));
@@ -75,8 +76,8 @@ export function openaiRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/embeddings", async (c) => {
     try {
-      const t = translateEmbeddingsRequest(await readJsonObject(c.req.raw));
-      const res = await backend.embed(t.request, linkedAbort(c.req.raw.signal).signal);
+      const t = translateEmbeddingsRequest(await readJsonObject(c));
+      const res = await backend.embed(t.request, linkedAbort(requestSignal(c)).signal);
       return Response.json(toEmbeddingList(res, t.encoding));
     } catch (err) {
       return openaiErrorResponse(err);
@@ -104,8 +105,8 @@ export function openaiRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/responses", async (c) => {
     try {
-      const t = translateResponsesRequest(await readJsonObject(c.req.raw));
-      const abort = linkedAbort(c.req.raw.signal);
+      const t = translateResponsesRequest(await readJsonObject(c));
+      const abort = linkedAbort(requestSignal(c));
       const id = smallId("resp_");
       const chunks = backend.chat(t.request, abort.signal);
       if (!t.stream) return Response.json(toResponse(id, await foldChat(chunks), t.echo));
@@ -123,8 +124,8 @@ export function openaiRoutes(backend: CompatBackend): Hono {
 
   app.post("/v1/rerank", async (c) => {
     try {
-      const body = await readJsonObject(c.req.raw);
-      return Response.json(await rerank(backend, body, linkedAbort(c.req.raw.signal).signal));
+      const body = await readJsonObject(c);
+      return Response.json(await rerank(backend, body, linkedAbort(requestSignal(c)).signal));
     } catch (err) {
       const status = rerankStatus(err);
       return Response.json(openaiErrorBody(messageOf(err), status), { status });
