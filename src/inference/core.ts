@@ -49,6 +49,12 @@ export interface ResolvedModel {
   key: string;
 }
 
+/**
+ * Architectures Ollama loads with one slot whatever OLLAMA_NUM_PARALLEL says (server/sched.go: "not safe with
+ * num_parallel > 1": an encoder cache, or recurrent state that cannot roll back to a shared prefix).
+ */
+const ONE_SLOT_ARCHITECTURES = new Set(["mllama", "qwen3vl", "qwen3vlmoe", "qwen35", "qwen35moe", "qwen3next", "lfm2", "lfm2moe", "nemotron_h", "nemotron_h_moe", "nemotron_h_omni"]);
+
 /** How many models' derived facts (header summary, named-template stops, compiled template) are kept. */
 const CACHED_MODELS = 16;
 
@@ -57,6 +63,8 @@ export class InferenceCore {
   private readonly summaries = new Lru<string, Promise<GgufSummary>>(CACHED_MODELS);
   private readonly namedStops = new Lru<string, { stop?: string[] }>(CACHED_MODELS);
   private readonly templates = jinjaTemplates(CACHED_MODELS);
+  /** Architectures already warned about (at most the few of ONE_SLOT_ARCHITECTURES). */
+  private readonly warnedOneSlot = new Set<string>();
 
   constructor(
     readonly store: Store,
@@ -199,6 +207,21 @@ export class InferenceCore {
     };
   }
 
+  /**
+   * The runner's slots: OLLAMA_NUM_PARALLEL, but one for a model that cannot complete (an embedder: its inputs
+   * batch within one request) and for the architectures Ollama keeps to one, as Ollama does.
+   */
+  slots(m: ResolvedModel): number {
+    const wanted = this.defaults.numParallel ?? 1;
+    if (wanted === 1 || !this.capabilities(m).has("completion")) return 1;
+    if (!ONE_SLOT_ARCHITECTURES.has(m.gguf.architecture)) return wanted;
+    if (!this.warnedOneSlot.has(m.gguf.architecture)) {
+      this.warnedOneSlot.add(m.gguf.architecture);
+      this.log.warn("model architecture does not currently support parallel requests", { architecture: m.gguf.architecture });
+    }
+    return 1;
+  }
+
   acquire(
     m: ResolvedModel,
     merged: MergedOptions,
@@ -206,7 +229,7 @@ export class InferenceCore {
     signal: AbortSignal | undefined,
     extra: { shift?: boolean } = {},
   ): Promise<Lease> {
-    const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load, numParallel: this.defaults.numParallel ?? 1 };
+    const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load, numParallel: this.slots(m) };
     const projectorPath = this.projectorPath(m);
     if (projectorPath) load.projectorPath = projectorPath;
     if (extra.shift !== undefined) load.shift = extra.shift;
