@@ -55,6 +55,11 @@ export interface ResolvedModel {
  */
 const ONE_SLOT_ARCHITECTURES = new Set(["mllama", "qwen3vl", "qwen3vlmoe", "qwen35", "qwen35moe", "qwen3next", "lfm2", "lfm2moe", "nemotron_h", "nemotron_h_moe", "nemotron_h_omni"]);
 
+/** Whether the model is of `family`, as its own or among its families (Ollama's Config.ModelFamily/ModelFamilies). */
+function isFamily(m: ResolvedModel, family: string): boolean {
+  return m.gguf.family === family || m.gguf.families.includes(family);
+}
+
 /** How many models' derived facts (header summary, named-template stops, compiled template) are kept. */
 const CACHED_MODELS = 16;
 
@@ -232,7 +237,10 @@ export class InferenceCore {
     const load = { modelPath: m.modelPath, adapters: m.model.adapters, ...merged.load, numParallel: this.slots(m) };
     const projectorPath = this.projectorPath(m);
     if (projectorPath) load.projectorPath = projectorPath;
-    if (extra.shift !== undefined) load.shift = extra.shift;
+    // Context shift is on unless the request turns it off, except for deepseek2, whose RoPE a shift corrupts
+    // (Ollama's supportsContextShift): there only a request turns it on.
+    const shift = extra.shift ?? (isFamily(m, "deepseek2") ? false : undefined);
+    if (shift !== undefined) load.shift = shift;
     return this.scheduler.acquire({ key: m.key, load, keepAliveMs, meta: this.meta(m), signal });
   }
 
