@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import test from "node:test";
+import { FOREVER_MS } from "../util/duration.js";
 import { allowedOrigins, connectableHost, envBool, envVar, hostUrl, modelsDir, parseHost, serverConfig } from "./env.js";
 
 test("OLLAMA_HOST parses as Ollama does", () => {
@@ -43,4 +44,15 @@ test("models dir defaults to Ollama's and expands ~", () => {
   assert.equal(c.keepAlive, "5m");
   assert.equal(c.numParallel, 1);
   assert.equal(serverConfig({ HOME: "/h", OLLAMA_NUM_PARALLEL: "4" }).numParallel, 4);
+});
+
+test("OLLAMA_LOAD_TIMEOUT: a Go duration or seconds, forever at zero or below, 5m by default", () => {
+  const timeout = (v?: string) => serverConfig(v === undefined ? {} : { OLLAMA_LOAD_TIMEOUT: v }).loadTimeoutMs;
+  assert.equal(timeout(), 300_000);
+  assert.equal(timeout("10m"), 600_000);
+  assert.equal(timeout("1h30m"), 5_400_000);
+  assert.equal(timeout("90"), 90_000);
+  assert.equal(timeout("0"), FOREVER_MS);
+  assert.equal(timeout("-1"), FOREVER_MS);
+  assert.equal(timeout("soon"), 300_000);
 });

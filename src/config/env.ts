@@ -3,6 +3,7 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { FOREVER_MS, parseGoDuration } from "../util/duration.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -20,6 +21,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: "OLLAMA_CONTEXT_LENGTH", default: "0", description: "Default context length (0 = 4096 without a GPU, tiered by VRAM otherwise)" },
   { name: "OLLAMA_MAX_LOADED_MODELS", default: "0", description: "Maximum number of loaded models (0 = 3)" },
   { name: "OLLAMA_MAX_QUEUE", default: "512", description: "Maximum number of queued requests" },
+  { name: "OLLAMA_LOAD_TIMEOUT", default: "5m", description: "How long a model load may stall before giving up (Go duration or seconds; 0 or negative = forever)" },
   { name: "OLLAMA_NUM_PARALLEL", default: "1", description: "Maximum number of parallel requests per model" },
   { name: "OLLAMA_NOPRUNE", default: "false", description: "Do not prune unused blobs on startup" },
   { name: "OLLAMA_NOHISTORY", default: "false", description: "Do not keep readline history in `run`" },
@@ -51,6 +53,26 @@ export function envBool(env: Env, name: string): boolean {
 /** Tri-state bool: undefined when unset. */
 export function envOptionalBool(env: Env, name: string): boolean | undefined {
   return envVar(env, name) === "" ? undefined : envBool(env, name);
+}
+
+/**
+ * A duration as Ollama's envconfig reads one: a Go duration ("10m") or whole seconds ("600"); zero or negative
+ * means forever (FOREVER_MS); anything else warns and gives `fallbackMs`.
+ */
+export function envDuration(env: Env, name: string, fallbackMs: number): number {
+  const v = envVar(env, name);
+  if (v === "") return fallbackMs;
+  let ms: number;
+  if (/^[-+]?\d+$/.test(v)) ms = Number(v) * 1000;
+  else {
+    try {
+      ms = parseGoDuration(v);
+    } catch {
+      process.emitWarning(`invalid environment variable, using default: ${name}=${v} (default ${fallbackMs / 1000}s)`);
+      return fallbackMs;
+    }
+  }
+  return ms <= 0 ? FOREVER_MS : ms;
 }
 
 export function envUint(env: Env, name: string, fallback: number): number {
@@ -163,6 +185,8 @@ export interface ServerConfig {
   /** Bytes kept free on every GPU when fitting layers. */
   gpuOverhead: number;
   goTemplate: boolean;
+  /** OLLAMA_LOAD_TIMEOUT in ms: a load without progress this long fails; FOREVER_MS for none. */
+  loadTimeoutMs: number;
   /** OLLAMA_FLASH_ATTENTION; undefined when unset. */
   flashAttention: boolean | undefined;
   /** OLLAMA_KV_CACHE_TYPE as given; "" when unset. */
@@ -184,6 +208,7 @@ export function serverConfig(env: Env = process.env): ServerConfig {
     debug: envBool(env, "OLLAMA_DEBUG"),
     gpuOverhead: envUint(env, "OLLAMA_GPU_OVERHEAD", 0),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),
+    loadTimeoutMs: envDuration(env, "OLLAMA_LOAD_TIMEOUT", 5 * 60_000),
     flashAttention: envOptionalBool(env, "OLLAMA_FLASH_ATTENTION"),
     kvCacheType: envVar(env, "OLLAMA_KV_CACHE_TYPE"),
   };

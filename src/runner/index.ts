@@ -1,7 +1,7 @@
 // The engine seam. Everything above `runner/` talks to a loaded model through `Runner` (types.ts).
 //   createEngineRunner(opts, signal?) → Promise<Runner> — llama.cpp through herd's binding (native/), a child
 //                                                          process per model, parallel slots batched together
-//   engineRunners(estimate, spare?) → CreateRunner     — the same, memory from the caller's (cached) estimate,
+//   engineRunners(estimate, { spare?, onLog?, loadTimeoutMs? }) → CreateRunner     — the same, memory from the caller's (cached) estimate,
 //                                                          the child from `spare` (a SpareChild over forkChild)
 //   estimateMemory(opts, inUse?, { headers?, devices? }) → Promise<MemoryUse> — the GPU fit's RAM/VRAM split
 //                                                          (header only; beside the models `inUse`)

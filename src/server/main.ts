@@ -76,7 +76,11 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   // One estimate for the scheduler's plan and a loaded runner's memory, from the server's header cache.
   const estimate = async (opts: LoadOptions, inUse?: readonly MemoryUse[]) => estimateMemory(withServerOptions(opts), inUse, { headers, devices: await gpus });
   // The runners' warnings reach the server log, as llama-server's output reaches Ollama's.
-  const createRunner = engineRunners(estimate, spare, (level, message) => log[level](message, { source: "runner" }));
+  const createRunner = engineRunners(estimate, {
+    spare,
+    onLog: (level, message) => log[level](message, { source: "runner" }),
+    loadTimeoutMs: cfg.loadTimeoutMs,
+  });
   const scheduler = new Scheduler({
     ...translatingRunner(translator, {
       createRunner: (opts, signal) => createRunner(withServerOptions(opts), signal),

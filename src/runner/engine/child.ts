@@ -71,6 +71,20 @@ function generationContext(model: LoadedModel, o: ContextOptions): { ctx: Contex
   }
 }
 
+/**
+ * Load progress to the parent, whose stall timer (OLLAMA_LOAD_TIMEOUT) it resets: every whole percent, sent from
+ * inside llama.cpp's synchronous load (an IPC write goes out at once even while the event loop is blocked).
+ */
+function reportProgress(): (progress: number) => void {
+  let sent = -1;
+  return (progress) => {
+    const pct = Math.floor(progress * 100);
+    if (pct === sent) return;
+    sent = pct;
+    send({ type: "progress", value: progress });
+  };
+}
+
 async function load(options: LoadOptions, cpuBackend: string | undefined): Promise<LoadedInfo> {
   process.title = RUNNER_TITLE;
   const api = loadLlama({ gpu: options.numGpu !== 0, cpuBackend });
@@ -90,6 +104,7 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
       gpuLayers: placement.gpuLayers,
       tensorSplit: placement.tensorSplit,
       mainGpu: options.mainGpu,
+      onProgress: reportProgress(),
     });
     if (planned instanceof Error) throw planned;
     const threads = resolveThreads(options.numThread);

@@ -1,6 +1,6 @@
 // herd's engine: llama.cpp through the native binding (../native), one child process per loaded model.
 //   createEngineRunner(opts, signal?) → Promise<Runner>  — forks child.ts (runner.ts is the parent side)
-//   engineRunners(estimate, spare?) → CreateRunner    — the same, memory from the caller's (cached) estimate,
+//   engineRunners(estimate, { spare?, onLog?, loadTimeoutMs? }) → CreateRunner    — the same, memory from the caller's (cached) estimate,
 //                    the child from `spare` when one waits
 //   SpareChild(forkChild) — one engine child started ahead of the next load (fill / take / close)
 //   EngineRunner — the class behind it (pid, threads; for tests and diagnostics)

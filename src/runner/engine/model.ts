@@ -5,7 +5,7 @@
 import koffi from "koffi";
 import { BadRequestError, ModelLoadError } from "../../util/errors.js";
 import { KV_CACHE_TYPES, type FlashAttention, type KvCacheType } from "../kv-cache.js";
-import type { LlamaApi, Ptr } from "../native/index.js";
+import { progressHook, type LlamaApi, type Ptr } from "../native/index.js";
 import { structs as S } from "../native/index.js";
 
 /**
@@ -85,7 +85,7 @@ export class LoadedModel {
   static load(
     api: LlamaApi,
     path: string,
-    opts: { useMmap: boolean; gpuLayers: number; tensorSplit?: number[]; mainGpu?: number; vocabOnly?: boolean },
+    opts: { useMmap: boolean; gpuLayers: number; tensorSplit?: number[]; mainGpu?: number; vocabOnly?: boolean; onProgress?: (progress: number) => void },
   ): LoadedModel {
     const params = api.llama_model_default_params() as Record<string, unknown>;
     params.vocab_only = opts.vocabOnly === true;
@@ -102,7 +102,9 @@ export class LoadedModel {
     // put the batch's compute buffer there (op offload), on a GPU the fit found no room on, and the CPU
     // would lose its repacked weights.
     const noDevices = opts.gpuLayers === 0 && !opts.vocabOnly ? koffi.alloc("void *", 1) : undefined;
+    const progress = opts.onProgress ? progressHook(opts.onProgress) : undefined;
     try {
+      if (progress) params.progress_callback = progress.ptr;
       if (split) {
         koffi.encode(split, "float", Array.from({ length: width }, (_, i) => opts.tensorSplit![i] ?? 0), width);
         params.tensor_split = split;
@@ -115,6 +117,7 @@ export class LoadedModel {
       if (!ptr) throw new ModelLoadError("unable to load model");
       return new LoadedModel(api, ptr);
     } finally {
+      progress?.release();
       if (split) koffi.free(split);
       if (noDevices) koffi.free(noDevices);
     }

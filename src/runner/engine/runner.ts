@@ -76,6 +76,40 @@ export interface CreateOptions {
   spare?: SpareChild;
   /** Where the child's warnings and errors go (llama.cpp's, and the engine's own); default: nowhere. */
   onLog?: RunnerLog;
+  /**
+   * OLLAMA_LOAD_TIMEOUT: how long a load may go without progress (the child reports llama.cpp's) or a log line
+   * before it is killed and fails; default none.
+   */
+  loadTimeoutMs?: number;
+}
+
+/**
+ * Kills `child` when `timeoutMs` pass without a message from it (load progress, a log line), as Ollama's load
+ * stall timer does; `progress` is the last fraction the child reported, `lastError` its last error line.
+ */
+function stallWatch(child: ChildProcess, timeoutMs: number | undefined): { readonly fired: boolean; readonly progress: number; readonly lastError: string; stop(): void } {
+  const state = { fired: false, progress: 0, lastError: "", stop: () => {} };
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs) || timeoutMs <= 0) return state;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      state.fired = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+  };
+  const onMessage = (msg: ChildMessage) => {
+    if (msg.type === "progress") state.progress = msg.value;
+    if (msg.type === "log" && msg.level === "error") state.lastError = msg.message;
+    arm();
+  };
+  child.on("message", onMessage);
+  arm();
+  state.stop = () => {
+    clearTimeout(timer);
+    child.off("message", onMessage);
+  };
+  return state;
 }
 
 /** A warning or error line from a runner child. */
@@ -135,6 +169,7 @@ export class EngineRunner implements Runner {
     const runner = new EngineRunner(options, child, opts.onLog);
     const onAbort = () => child.kill("SIGKILL");
     signal?.addEventListener("abort", onAbort, { once: true });
+    const stall = stallWatch(child, opts.loadTimeoutMs);
     try {
       runner.info = (await runner.call({ type: "load", id: 0, options, cpuBackend })) as LoadedInfo;
       cpuBackend ??= runner.info.cpuBackend;
@@ -146,12 +181,14 @@ export class EngineRunner implements Runner {
     } catch (err) {
       child.kill("SIGKILL");
       if (signal?.aborted) throw new CanceledError();
+      if (stall.fired) throw new ModelLoadError(`timed out waiting for llama runner to start - progress ${stall.progress.toFixed(2)} - ${stall.lastError}`);
       if (err instanceof RunnerCrashedError) {
         const tail = runner.stderrTail.filter((l) => /GGML_ASSERT|error|fail/i.test(l)).slice(-3).join("; ");
         throw new ModelLoadError(`llama runner process has terminated: ${tail || err.message}`);
       }
       throw err instanceof ModelLoadError ? err : new ModelLoadError((err as Error).message);
     } finally {
+      stall.stop();
       signal?.removeEventListener("abort", onAbort);
       opts.spare?.fill();
     }
@@ -179,7 +216,7 @@ export class EngineRunner implements Runner {
 
   private onMessage(msg: ChildMessage): void {
     if (msg.type === "log") return this.onLog?.(msg.level, msg.message);
-    if (msg.type === "ready") return;
+    if (msg.type === "ready" || msg.type === "progress") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
     // The child merged the tokens of each batch already (ChunkBatcher).
@@ -283,7 +320,10 @@ export function createEngineRunner(opts: LoadOptions, signal?: AbortSignal): Pro
   return EngineRunner.create(opts, signal);
 }
 
-/** `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one), their child from `spare`. */
-export function engineRunners(estimate: EstimateMemory, spare?: SpareChild, onLog?: RunnerLog): (opts: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
-  return (opts, signal) => EngineRunner.create(opts, signal, { estimate, spare, onLog });
+/**
+ * `CreateRunner` whose runners take their memory estimate from `estimate` (the server's cached one) and the rest
+ * of `CreateOptions` (the spare child, the log, the load timeout) from `opts`.
+ */
+export function engineRunners(estimate: EstimateMemory, opts: Omit<CreateOptions, "estimate" | "entry"> = {}): (load: LoadOptions, signal?: AbortSignal) => Promise<Runner> {
+  return (load, signal) => EngineRunner.create(load, signal, { ...opts, estimate });
 }

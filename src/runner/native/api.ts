@@ -28,6 +28,21 @@ export function captureLog(a: LlamaApi, handler: (level: number, text: string) =
   };
 }
 
+/** `llama_progress_callback` (llama.h): the fraction of the weights loaded; returning false cancels the load. */
+export const progressCallback = koffi.proto("bool llama_progress_callback(float progress, void *user_data)");
+
+/**
+ * A progress callback for `llama_model_params.progress_callback` that hands the fraction to `handler`, and the
+ * function that releases it after the load. llama.cpp calls it on the loading (JS) thread.
+ */
+export function progressHook(handler: (progress: number) => void): { ptr: Ptr; release: () => void } {
+  const ptr = koffi.register((progress: number) => {
+    handler(progress);
+    return true;
+  }, koffi.pointer(progressCallback));
+  return { ptr, release: () => koffi.unregister(ptr) };
+}
+
 function bind(lib: LlamaLibrary) {
   const l = lib.llama;
   const g = lib.ggml;
