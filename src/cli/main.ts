@@ -8,7 +8,19 @@ import { copyCommand, listCommand, psCommand, removeCommand, stopCommand } from 
 import { showCommand } from "./commands/show.js";
 import { makeContext, ServerDownError } from "./context.js";
 
+/**
+ * A reader that stops early (`herd run … | head`) closes the pipe under stdout. The CLI then ends at once, with
+ * the status of a process killed by SIGPIPE (128 + 13), as Ollama's does, instead of an unhandled EPIPE.
+ */
+export function exitOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = process.exit): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    exit(141);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitOnClosedPipe(process.stdout);
   const ctx = makeContext();
   const program = new Command("herd")
     .description("Large language model runner (Ollama-compatible)")

@@ -1,13 +1,14 @@
 // End to end: a real `herd serve` process driven by the real CLI and the official `ollama` npm client.
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import test from "node:test";
 import { Ollama } from "ollama";
 import { model } from "../../src/testing/fixtures.js";
-import { runCli, startServer } from "./harness.js";
+import { HERD_BIN, runCli, startServer } from "./harness.js";
 
 test("herd serve + CLI + ollama-js: create, list, show, run, ps, copy, stop, delete", async (t) => {
   const srv = await startServer();
@@ -114,4 +115,19 @@ test("OLLAMA_KV_CACHE_TYPE: Ollama's warning without flash attention; with it, a
   assert.match(res.response ?? "", /^, there/);
   // stories260K's 8-wide heads take no 32-value blocks: the runner says so in the server log and keeps f16.
   assert.match(srv.logs(), /KV cache type q8_0 does not fit this model \(.*\); using f16/);
+});
+
+test("`herd run … | head`: the CLI ends quietly when its reader closes the pipe, as Ollama's does (SIGPIPE status)", async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\n`);
+  assert.equal((await runCli(["create", "stories", "-f", join(srv.home, "Modelfile")], { env: srv.env, cwd: srv.home })).code, 0);
+  // A long generation whose reader takes the first bytes and goes away.
+  const child = spawn(process.execPath, [HERD_BIN, "run", "stories", "Once upon a time"], { env: { ...srv.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  assert.equal(code, 141, stderr);
+  assert.equal(stderr, "");
 });
