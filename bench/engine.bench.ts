@@ -122,9 +122,9 @@ const OUTSIDER_WORK_MS = 0.5;
 /**
  * The loop's generation speed beside a process that wakes every BATCH_MS and works OUTSIDER_WORK_MS, over its
  * speed alone: what the wakeups of herd's server and client cost generation on this machine, paid by the anchor
- * itself. On 2 vCPUs with both running generation threads it read 0.95–0.96 (the woken process takes 1% of one
- * CPU and generation loses 4–5%, pinned threads or not). 512 tokens a round, so that each round sees several
- * wakeups.
+ * itself. On 2 vCPUs with both running generation threads it read 0.93–1.02 over four runs on stories260K and
+ * 0.96–0.98 on synth-58M (the woken process takes 1% of one CPU; generation lost up to 7%, pinned threads or
+ * not): it shows the effect, not a constant. 512 tokens a round, so that each round sees several wakeups.
  */
 async function outsiderRatio(loop: Loop): Promise<number> {
   const outsider = await startOutsider(BATCH_MS, OUTSIDER_WORK_MS);

@@ -213,12 +213,13 @@ export class InferenceCore {
   }
 
   /**
-   * The runner's slots: OLLAMA_NUM_PARALLEL, but one for a model that cannot complete (an embedder: its inputs
-   * batch within one request) and for the architectures Ollama keeps to one, as Ollama does.
+   * The runner's slots: OLLAMA_NUM_PARALLEL, but one for a model that cannot complete (an embedder, pooled: its
+   * inputs batch within one request; the same header fact that makes its capability "embedding", read without
+   * re-deriving the capabilities on every request) and for the architectures Ollama keeps to one, as Ollama does.
    */
   slots(m: ResolvedModel): number {
     const wanted = this.defaults.numParallel ?? 1;
-    if (wanted === 1 || !this.capabilities(m).has("completion")) return 1;
+    if (wanted === 1 || m.gguf.pooling_type !== undefined) return 1;
     if (!ONE_SLOT_ARCHITECTURES.has(m.gguf.architecture)) return wanted;
     if (!this.warnedOneSlot.has(m.gguf.architecture)) {
       this.warnedOneSlot.add(m.gguf.architecture);
