@@ -38,6 +38,9 @@ function send(msg: ChildMessage): void {
   process.send?.(msg);
 }
 
+/** While set, log messages wait here instead of going to the parent: the errors of an attempt that may be retried. */
+let heldLogs: ChildMessage[] | undefined;
+
 /** llama.cpp's log during load: errors are kept for the load error's message, warnings go to the parent. */
 let logLine = "";
 function onLog(level: number, text: string): void {
@@ -51,24 +54,39 @@ function onLog(level: number, text: string): void {
     recentErrors.push(line);
     if (recentErrors.length > 5) recentErrors.shift();
   }
-  if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) send({ type: "log", level: level === S.GGML_LOG_LEVEL_ERROR ? "error" : "warn", message: line });
+  if (level === S.GGML_LOG_LEVEL_ERROR || level === S.GGML_LOG_LEVEL_WARN) {
+    const msg: ChildMessage = { type: "log", level: level === S.GGML_LOG_LEVEL_ERROR ? "error" : "warn", message: line };
+    if (heldLogs) heldLogs.push(msg);
+    else send(msg);
+  }
 }
 
 /**
  * The generation context, with the KV cache type asked for; a quantized type llama.cpp refuses for this model
  * (its blocks do not divide the attention heads) gives way to f16 with a warning, as the memory estimate
- * assumed (fit.ts, kvCacheFor), instead of failing the load.
+ * assumed (fit.ts, kvCacheFor), instead of failing the load. The refusal's error lines are held back and only
+ * quoted in that warning: the server log should not show an ERROR for a load that went on.
  */
 function generationContext(model: LoadedModel, o: ContextOptions): { ctx: Context; kvCacheType: KvCacheType } {
   const kvCacheType = o.kvCacheType ?? "f16";
+  if (kvCacheType === "f16") return { ctx: model.createContext(o), kvCacheType };
+  recentErrors.length = 0;
+  const held: ChildMessage[] = (heldLogs = []);
+  let ctx: Context | undefined;
   try {
-    return { ctx: model.createContext(o), kvCacheType };
-  } catch (err) {
-    if (kvCacheType === "f16") throw err;
-    const reason = recentErrors.splice(0).join("; ");
-    send({ type: "log", level: "warn", message: `KV cache type ${kvCacheType} does not fit this model (${reason}); using f16` });
-    return { ctx: model.createContext({ ...o, kvCacheType: "f16" }), kvCacheType: "f16" };
+    ctx = model.createContext(o);
+  } catch {
+    // The refusal's lines are dropped below; the warning quotes its errors.
+  } finally {
+    heldLogs = undefined;
   }
+  if (ctx) {
+    for (const msg of held) send(msg);
+    return { ctx, kvCacheType };
+  }
+  const reason = recentErrors.splice(0).join("; ");
+  send({ type: "log", level: "warn", message: `KV cache type ${kvCacheType} does not fit this model (${reason}); using f16` });
+  return { ctx: model.createContext({ ...o, kvCacheType: "f16" }), kvCacheType: "f16" };
 }
 
 /**
