@@ -74,8 +74,8 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       render: (msgs) => renderer.render(tagImages(msgs), renderOpts),
       tokensPerImage: m.model.projectors.length ? IMAGE_TOKENS_ESTIMATE : 0,
       countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
+      log: core.log,
     });
-    if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
     const kept = keptImages(fitted.messages, sent, imageBytes);
     if (req._debug_render_only) {
       yield [{ ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: kept.length } }];

@@ -71,10 +71,10 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
         render: (msgs) => renderer.render(tagImages(msgs), renderOpts),
         tokensPerImage: m.model.projectors.length ? IMAGE_TOKENS_ESTIMATE : 0,
         countTokens: async (t) => (await runner.tokenize(t, { addSpecial: true, parseSpecial: true })).length,
+        log: core.log,
       });
       text = fitted.prompt;
       images = keptImages(fitted.messages, req.images ?? [], imageBytes);
-      if (fitted.dropped > 0) core.log.debug?.("truncated chat history", { dropped: fitted.dropped });
     }
     if (req.context?.length) text = (await runner.detokenize(req.context)) + text;
 

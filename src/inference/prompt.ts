@@ -42,6 +42,8 @@ export interface FitMessagesInput {
   countTokens(text: string): Promise<number>;
   /** What each image of a kept message costs (Ollama counts 768 when the model has a projector). */
   tokensPerImage?: number;
+  /** Where dropping messages is logged (debug, as Ollama). */
+  log?: { debug?(msg: string, fields?: Record<string, unknown>): void };
 }
 
 /** Ollama's estimate for an image in the history (chatPrompt's `imageNumTokens`). */
@@ -70,5 +72,8 @@ export async function fitMessages(input: FitMessagesInput): Promise<{ prompt: st
     start = i;
   }
   const kept = withSystems(start);
-  return { prompt: await input.render(kept), messages: kept, dropped: msgs.length - kept.length };
+  const dropped = msgs.length - kept.length;
+  // Ollama's line, word for word: tools grep server logs for it.
+  input.log?.debug?.("truncating input messages which exceed context length", { truncated: dropped });
+  return { prompt: await input.render(kept), messages: kept, dropped };
 }

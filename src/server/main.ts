@@ -78,7 +78,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   // The runners' warnings reach the server log, as llama-server's output reaches Ollama's.
   const createRunner = engineRunners(estimate, {
     spare,
-    onLog: (level, message) => log[level](message, { source: "runner" }),
+    onLog: (level, message, fields) => log[level](message, { source: "runner", ...fields }),
     loadTimeoutMs: cfg.loadTimeoutMs,
   });
   const scheduler = new Scheduler({

@@ -159,7 +159,9 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
         : undefined;
       // The IPC channel's fd (POSIX; Node's channel handle exposes it), polled by the decode loop after each step.
       const channel = (process.channel as { fd?: number } | undefined)?.fd;
-      e.generator = new Generator(model, e.ctx, options, slots, vision, inputWaiting(channel));
+      e.generator = new Generator(model, e.ctx, options, slots, vision, inputWaiting(channel), (message, fields) =>
+        send({ type: "log", level: "warn", message, fields }),
+      );
     }
     engine = e;
     return {

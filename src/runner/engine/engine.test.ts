@@ -23,10 +23,13 @@ describe("engine runner on stories260K", () => {
   let main: EngineRunner;
   let small: EngineRunner;
   let noShift: EngineRunner;
+  const smallLogs: string[] = [];
   before(async () => {
     [main, small, noShift] = await Promise.all([
       EngineRunner.create({ modelPath: STORIES, numCtx: 256, ...BASE }),
-      EngineRunner.create({ modelPath: STORIES, numCtx: 64, ...BASE }),
+      EngineRunner.create({ modelPath: STORIES, numCtx: 64, ...BASE }, undefined, {
+        onLog: (level, message, fields) => smallLogs.push(`${level}: ${message} ${JSON.stringify(fields ?? {})}`),
+      }),
       EngineRunner.create({ modelPath: STORIES, numCtx: 64, shift: false, ...BASE }),
     ]);
   });
@@ -61,12 +64,17 @@ describe("engine runner on stories260K", () => {
     assert.ok(t.promptEvaluated <= 4 && t.promptEvaluated >= 1, `evaluated ${t.promptEvaluated} of ${t.promptTokens}`);
   });
 
-  it("truncates a long prompt per num_keep, or refuses it with truncate:false", async () => {
+  it("truncates a long prompt per num_keep with Ollama's warning, or refuses it with truncate:false", async () => {
+    smallLogs.length = 0;
     const { done } = await collect(small, { prompt: LONG, sampling: { temperature: 0, numPredict: 2, numKeep: 4 } });
     // 64 − max((64 − 4) / 2, 1) = 34 tokens: BOS + 4 kept + the last 29.
     assert.equal(done.timings.promptTokens, 34);
     const all = await small.tokenize(LONG);
     assert.deepEqual(done.tokens.slice(0, 34), [...all.slice(0, 5), ...all.slice(-29)]);
+    assert.deepEqual(smallLogs, [`warn: truncating input prompt {"limit":34,"prompt":${all.length},"keep":5,"new":34}`]);
+    // A prompt that fits says nothing.
+    await collect(small, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 2 } });
+    assert.equal(smallLogs.length, 1);
     await assert.rejects(
       collect(small, { prompt: LONG, truncate: false, sampling: { temperature: 0, numPredict: 2 } }),
       (e) => e instanceof BadRequestError && e.message === PROMPT_TOO_LONG,

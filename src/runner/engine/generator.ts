@@ -95,6 +95,8 @@ export class Generator {
     private readonly vision?: Vision,
     /** Whether a message waits on the IPC channel (native/poll.ts), when the platform can tell. */
     private readonly inputWaiting?: () => boolean,
+    /** The server log's warnings (a truncated prompt). */
+    private readonly warn?: (message: string, fields: Record<string, number>) => void,
   ) {
     this.slots = Array.from({ length: slots }, (_, seq) => ({ seq, cached: [] }));
     this.batch = new Batch(model.api, ctx.nBatch);
@@ -167,6 +169,10 @@ export class Generator {
     const hasBos = m.bos >= 0 && raw[0] === m.bos;
     // A prompt with images is never truncated (Ollama's rule): too long is a 400.
     const prompt = media ? fitMedia(raw, numCtx, media) : fitPrompt(raw, { numCtx, numKeep, hasBos, truncate: req.truncate !== false, shift });
+    // Ollama's warning, word for word: the one trace of a cut prompt, which users and their tools look for.
+    if (prompt.length < raw.length) {
+      this.warn?.("truncating input prompt", { limit: prompt.length, prompt: raw.length, keep: keptPrefix(numCtx, numKeep, hasBos), new: prompt.length });
+    }
     let slot = free[0];
     let best = -1;
     for (const f of free) {

@@ -53,6 +53,6 @@ export type ChildMessage =
   | { type: "result"; id: number; value: unknown }
   | { type: "error"; id: number; error: WireError }
   | { type: "chunks"; id: number; chunks: CompletionChunk[] }
-  | { type: "log"; level: "warn" | "error"; message: string }
+  | { type: "log"; level: "warn" | "error"; message: string; fields?: Record<string, number | string> }
   /** Load progress (0..1), as llama.cpp reports it while reading the weights. */
   | { type: "progress"; value: number };

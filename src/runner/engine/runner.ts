@@ -112,8 +112,8 @@ function stallWatch(child: ChildProcess, timeoutMs: number | undefined): { reado
   return state;
 }
 
-/** A warning or error line from a runner child. */
-export type RunnerLog = (level: "warn" | "error", message: string) => void;
+/** A warning or error line from a runner child, with its key=value fields (Ollama's slog shape). */
+export type RunnerLog = (level: "warn" | "error", message: string, fields?: Record<string, number | string>) => void;
 
 /** Forks an engine child: it imports the engine, says `ready` and waits for its `load` message. */
 export function forkChild(entry: string = childEntry()): ChildProcess {
@@ -215,7 +215,7 @@ export class EngineRunner implements Runner {
   }
 
   private onMessage(msg: ChildMessage): void {
-    if (msg.type === "log") return this.onLog?.(msg.level, msg.message);
+    if (msg.type === "log") return this.onLog?.(msg.level, msg.message, msg.fields);
     if (msg.type === "ready" || msg.type === "progress") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
