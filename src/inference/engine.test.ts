@@ -1,4 +1,4 @@
-// Inference on the real engine (node-llama-cpp child runners) through the real scheduler, with the
+// Inference on the real engine (herd's binding, a child runner per model) through the real scheduler, with the
 // fixture models in a temp store.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
