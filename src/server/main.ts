@@ -19,6 +19,7 @@ import { translatingRunner, Translator } from "../translate/index.js";
 import { humanBytes } from "../util/bytes.js";
 import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
+import { accessLog } from "./access-log.js";
 import { createApp, fetchHandler } from "./app.js";
 import { tightenHeap } from "./heap.js";
 
@@ -109,6 +110,8 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   });
 
   const server = listen({ fetch: fetchHandler(app), hostname: cfg.host.host, port: cfg.host.port });
+  // Ollama's request lines (gin's logger) on stdout, colored on a terminal as gin's.
+  server.on("request", accessLog(process.stdout, process.stdout.isTTY === true && env.TERM !== "dumb"));
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
     server.once("error", reject);

@@ -57,21 +57,29 @@ export function parseKeepAlive(value: number | string): number {
   return ms < 0 ? FOREVER_MS : ms;
 }
 
-/** Formats milliseconds like Go's Duration.String ("5m0s", "1h0m0s", "300ms"). */
+/** Formats milliseconds like Go's Duration.String ("5m0s", "1h0m0s", "300ms", "1.5µs"). */
 export function formatGoDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  const neg = ms < 0;
-  let rest = Math.abs(ms);
-  let out: string;
-  if (rest < 1000) {
-    out = `${+rest.toFixed(6)}ms`;
-  } else {
-    const h = Math.floor(rest / 3_600_000);
-    rest -= h * 3_600_000;
-    const m = Math.floor(rest / 60_000);
-    rest -= m * 60_000;
-    const s = +(rest / 1000).toFixed(9);
-    out = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-  }
-  return neg ? `-${out}` : out;
+  return goDuration(BigInt(Math.round(ms * 1e6)));
+}
+
+/** `n` as a decimal fraction of 10^digits, trailing zeros (and a bare point) left out, as Go's fmtFrac. */
+function withFraction(n: bigint, digits: number): string {
+  const unit = 10n ** BigInt(digits);
+  const frac = (n % unit).toString().padStart(digits, "0").replace(/0+$/, "");
+  return `${n / unit}${frac ? `.${frac}` : ""}`;
+}
+
+/** Go's Duration.String of `ns` nanoseconds: below a second in ns, µs or ms; above, in h, m and s. */
+export function goDuration(ns: bigint): string {
+  const sign = ns < 0n ? "-" : "";
+  const u = ns < 0n ? -ns : ns;
+  if (u === 0n) return "0s";
+  if (u < 1_000n) return `${sign}${u}ns`;
+  if (u < 1_000_000n) return `${sign}${withFraction(u, 3)}µs`;
+  if (u < 1_000_000_000n) return `${sign}${withFraction(u, 6)}ms`;
+  const seconds = withFraction(u % 60_000_000_000n, 9);
+  const minutes = u / 60_000_000_000n;
+  if (minutes === 0n) return `${sign}${seconds}s`;
+  const hours = minutes / 60n;
+  return `${sign}${hours ? `${hours}h` : ""}${minutes % 60n}m${seconds}s`;
 }

@@ -39,6 +39,8 @@ export interface ServerHandle {
   home: string;
   env: NodeJS.ProcessEnv;
   logs: () => string;
+  /** Resolves when the log matches `pattern` (lines written after a response ends come a moment later). */
+  waitForLog: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -78,6 +80,13 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     home: dir,
     env,
     logs: () => logs,
+    waitForLog: async (pattern, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(logs)) {
+        if (Date.now() > deadline) throw new Error(`the server log never matched ${pattern}:\n${logs}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     stop: async () => {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

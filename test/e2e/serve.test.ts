@@ -114,10 +114,10 @@ test("OLLAMA_KV_CACHE_TYPE: Ollama's warning without flash attention; with it, a
   const res = await new Ollama({ host: srv.url }).generate({ model: "stories", prompt: "Once upon a time", raw: true, options: { temperature: 0, num_predict: 4 } });
   assert.match(res.response ?? "", /^, there/);
   // stories260K's 8-wide heads take no 32-value blocks: the runner says so in the server log and keeps f16.
-  assert.match(srv.logs(), /KV cache type q8_0 does not fit this model \(.*\); using f16/);
+  await srv.waitForLog(/KV cache type q8_0 does not fit this model \(.*\); using f16/);
 });
 
-test("the server log says when a prompt or chat history is cut to fit num_ctx, in Ollama's words", async (t) => {
+test("the server log says when a prompt or chat history is cut to fit num_ctx, in Ollama's words, and logs each request", async (t) => {
   const srv = await startServer({ OLLAMA_DEBUG: "1" });
   t.after(() => srv.stop());
   writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\nPARAMETER num_ctx 64\nTEMPLATE """{{ range .Messages }}{{ .Content }} {{ end }}"""\n`);
@@ -126,10 +126,12 @@ test("the server log says when a prompt or chat history is cut to fit num_ctx, i
   const long = "Once upon a time there was a dog. ".repeat(10);
   await ollama.generate({ model: "small", prompt: long, raw: true, options: { num_predict: 1 } });
   // Ollama's num_keep 4, plus the BOS token; 64 − (64 − 4) / 2 = 34 tokens kept.
-  assert.match(srv.logs(), /level=WARN msg="truncating input prompt" source=runner limit=34 prompt=1\d\d keep=5 new=34\n/);
+  await srv.waitForLog(/level=WARN msg="truncating input prompt" source=runner limit=34 prompt=1\d\d keep=5 new=34\n/);
   const turn = (content: string) => ({ role: "user", content });
   await ollama.chat({ model: "small", messages: [turn(long), turn(long), turn("Once upon a time")], options: { num_predict: 1 } });
-  assert.match(srv.logs(), /level=DEBUG msg="truncating input messages which exceed context length" truncated=2\n/);
+  await srv.waitForLog(/level=DEBUG msg="truncating input messages which exceed context length" truncated=2\n/);
+  // Every request has gin's line, as in Ollama's log.
+  await srv.waitForLog(/\[GIN\] \d{4}\/\d\d\/\d\d - [\d:]{8} \| 200 \| +[\d.]+m?s \| +127\.0\.0\.1 \| POST     "\/api\/chat"\n/);
 });
 
 test("`herd run … | head`: the CLI ends quietly when its reader closes the pipe, as Ollama's does (SIGPIPE status)", async (t) => {
