@@ -3,7 +3,7 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { FOREVER_MS, parseGoDuration } from "../util/duration.js";
+import { formatGoDuration, FOREVER_MS, parseGoDuration } from "../util/duration.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -33,6 +33,11 @@ export const ENV_VARS: EnvVar[] = [
   { name: "HTTPS_PROXY", default: "", description: "Proxy for registry traffic (also HTTP_PROXY, NO_PROXY)" },
 ];
 
+/** A proxy variable as Go's http.ProxyFromEnvironment reads it: the upper-case name, else the lower-case one. */
+export function proxyEnv(env: Env, name: "HTTPS_PROXY" | "HTTP_PROXY" | "NO_PROXY"): string {
+  return env[name] ?? env[name.toLowerCase()] ?? "";
+}
+
 /** Values are trimmed of spaces and surrounding quotes, as Ollama's envconfig.Var does. */
 export function envVar(env: Env, name: string): string {
   let v = (env[name] ?? "").trim();
@@ -56,10 +61,18 @@ export function envOptionalBool(env: Env, name: string): boolean | undefined {
 }
 
 /**
- * A duration as Ollama's envconfig reads one: a Go duration ("10m") or whole seconds ("600"); zero or negative
- * means forever (FOREVER_MS); anything else warns and gives `fallbackMs`.
+ * A duration as Ollama's envconfig reads one: a Go duration ("10m") or whole seconds ("600"); negative means
+ * forever (FOREVER_MS), and zero too unless `zero` is "zero" (OLLAMA_KEEP_ALIVE=0 unloads at once); anything
+ * else warns and gives `fallbackMs`.
  */
-export function envDuration(env: Env, name: string, fallbackMs: number): number {
+/** A variable whose value could not be read, and the default used instead (logged as Ollama logs it). */
+export interface InvalidEnv {
+  key: string;
+  value: string;
+  default: string;
+}
+
+export function envDuration(env: Env, name: string, fallbackMs: number, invalid: InvalidEnv[], zero: "forever" | "zero" = "forever"): number {
   const v = envVar(env, name);
   if (v === "") return fallbackMs;
   let ms: number;
@@ -68,19 +81,19 @@ export function envDuration(env: Env, name: string, fallbackMs: number): number 
     try {
       ms = parseGoDuration(v);
     } catch {
-      process.emitWarning(`invalid environment variable, using default: ${name}=${v} (default ${fallbackMs / 1000}s)`);
+      invalid.push({ key: name, value: v, default: formatGoDuration(fallbackMs) });
       return fallbackMs;
     }
   }
-  return ms <= 0 ? FOREVER_MS : ms;
+  return ms < 0 || (ms === 0 && zero === "forever") ? FOREVER_MS : ms;
 }
 
-export function envUint(env: Env, name: string, fallback: number): number {
+export function envUint(env: Env, name: string, fallback: number, invalid: InvalidEnv[]): number {
   const v = envVar(env, name);
   if (v === "") return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) {
-    process.emitWarning(`invalid environment variable, using default: ${name}=${v} (default ${fallback})`);
+    invalid.push({ key: name, value: v, default: String(fallback) });
     return fallback;
   }
   return n;
@@ -170,11 +183,14 @@ export function modelsDir(env: Env): string {
 
 /** Resolved server configuration: one object built by the entry point and passed down. */
 export interface ServerConfig {
+  /** Variables set to what cannot be read: the server logs each and runs with the default. */
+  invalid: InvalidEnv[];
   host: HostConfig;
   modelsDir: string;
   home: string;
   origins: string[];
-  keepAlive: string;
+  /** OLLAMA_KEEP_ALIVE in ms (FOREVER_MS when negative); a value Ollama cannot read gives its 5m. */
+  keepAliveMs: number;
   contextLength: number;
   maxLoadedModels: number;
   maxQueue: number;
@@ -194,24 +210,67 @@ export interface ServerConfig {
 }
 
 export function serverConfig(env: Env = process.env): ServerConfig {
+  const invalid: InvalidEnv[] = [];
   return {
+    invalid,
     host: parseHost(envVar(env, "OLLAMA_HOST") || "127.0.0.1:11434"),
     modelsDir: modelsDir(env),
     home: ollamaHome(env),
     origins: allowedOrigins(env),
-    keepAlive: envVar(env, "OLLAMA_KEEP_ALIVE") || "5m",
-    contextLength: envUint(env, "OLLAMA_CONTEXT_LENGTH", 0),
-    maxLoadedModels: envUint(env, "OLLAMA_MAX_LOADED_MODELS", 0) || 3,
-    maxQueue: envUint(env, "OLLAMA_MAX_QUEUE", 512),
-    numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 0) || 1,
+    keepAliveMs: envDuration(env, "OLLAMA_KEEP_ALIVE", 5 * 60_000, invalid, "zero"),
+    contextLength: envUint(env, "OLLAMA_CONTEXT_LENGTH", 0, invalid),
+    maxLoadedModels: envUint(env, "OLLAMA_MAX_LOADED_MODELS", 3, invalid) || 3,
+    maxQueue: envUint(env, "OLLAMA_MAX_QUEUE", 512, invalid),
+    numParallel: envUint(env, "OLLAMA_NUM_PARALLEL", 1, invalid) || 1,
     noPrune: envBool(env, "OLLAMA_NOPRUNE"),
     debug: envBool(env, "OLLAMA_DEBUG"),
-    gpuOverhead: envUint(env, "OLLAMA_GPU_OVERHEAD", 0),
+    gpuOverhead: envUint(env, "OLLAMA_GPU_OVERHEAD", 0, invalid),
     goTemplate: envVar(env, "OLLAMA_GO_TEMPLATE") === "" ? true : envBool(env, "OLLAMA_GO_TEMPLATE"),
-    loadTimeoutMs: envDuration(env, "OLLAMA_LOAD_TIMEOUT", 5 * 60_000),
+    loadTimeoutMs: envDuration(env, "OLLAMA_LOAD_TIMEOUT", 5 * 60_000, invalid),
     flashAttention: envOptionalBool(env, "OLLAMA_FLASH_ATTENTION"),
     kvCacheType: envVar(env, "OLLAMA_KV_CACHE_TYPE"),
   };
+}
+
+/** A duration as Go prints it; forever as "forever" (Go would print 2562047h47m16.854775807s). */
+const durationValue = (ms: number) => (ms >= FOREVER_MS ? "forever" : formatGoDuration(ms));
+
+/** A proxy URL without its user and password, which a log should not carry. */
+function proxyValue(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, (_, scheme: string | undefined) => `${scheme ?? ""}***@`);
+}
+
+/**
+ * What the server runs with, variable by variable, as resolved (defaults filled in): the map of Ollama's
+ * "server config" line at startup, which users paste into bug reports.
+ */
+export function configValues(cfg: ServerConfig, env: Env): Record<string, string> {
+  return {
+    OLLAMA_HOST: hostUrl(cfg.host),
+    OLLAMA_MODELS: cfg.modelsDir,
+    OLLAMA_ORIGINS: `[${cfg.origins.join(" ")}]`,
+    OLLAMA_KEEP_ALIVE: durationValue(cfg.keepAliveMs),
+    OLLAMA_CONTEXT_LENGTH: String(cfg.contextLength),
+    OLLAMA_MAX_LOADED_MODELS: String(cfg.maxLoadedModels),
+    OLLAMA_MAX_QUEUE: String(cfg.maxQueue),
+    OLLAMA_LOAD_TIMEOUT: durationValue(cfg.loadTimeoutMs),
+    OLLAMA_NUM_PARALLEL: String(cfg.numParallel),
+    OLLAMA_NOPRUNE: String(cfg.noPrune),
+    OLLAMA_NOHISTORY: String(envBool(env, "OLLAMA_NOHISTORY")),
+    OLLAMA_DEBUG: cfg.debug ? "DEBUG" : "INFO",
+    OLLAMA_GPU_OVERHEAD: String(cfg.gpuOverhead),
+    OLLAMA_FLASH_ATTENTION: cfg.flashAttention === undefined ? "auto" : String(cfg.flashAttention),
+    OLLAMA_KV_CACHE_TYPE: cfg.kvCacheType,
+    OLLAMA_GO_TEMPLATE: String(cfg.goTemplate),
+    HTTPS_PROXY: proxyValue(proxyEnv(env, "HTTPS_PROXY")),
+    HTTP_PROXY: proxyValue(proxyEnv(env, "HTTP_PROXY")),
+    NO_PROXY: proxyEnv(env, "NO_PROXY"),
+  };
+}
+
+/** Go's %v of a map[string]string: `map[k1:v1 k2:v2]`, keys sorted. */
+export function goMap(values: Record<string, string>): string {
+  return `map[${Object.keys(values).sort().map((k) => `${k}:${values[k]}`).join(" ")}]`;
 }
 
 /** The table printed by `herd serve --help`. */

@@ -7,12 +7,9 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { Readable } from "node:stream";
+import { proxyEnv } from "../config/env.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
-
-function envGet(env: NodeJS.ProcessEnv, name: string): string {
-  return env[name] ?? env[name.toLowerCase()] ?? "";
-}
 
 function isLoopback(host: string): boolean {
   if (host === "localhost" || host.endsWith(".localhost")) return true;
@@ -49,10 +46,10 @@ export function noProxyMatches(noProxy: string, hostname: string, port: string):
 /** The proxy URL to use for `target`, or undefined for a direct connection. */
 export function proxyFor(target: string | URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
   const u = typeof target === "string" ? new URL(target) : target;
-  const raw = envGet(env, u.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY");
+  const raw = proxyEnv(env, u.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY");
   if (!raw || isLoopback(u.hostname)) return undefined;
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  if (noProxyMatches(envGet(env, "NO_PROXY"), u.hostname, port)) return undefined;
+  if (noProxyMatches(proxyEnv(env, "NO_PROXY"), u.hostname, port)) return undefined;
   return new URL(raw.includes("://") ? raw : `http://${raw}`);
 }
 

@@ -4,7 +4,7 @@ import { serve as listen } from "@hono/node-server";
 import { mkdir } from "node:fs/promises";
 import { freemem } from "node:os";
 import { isIP } from "node:net";
-import { serverConfig } from "../config/env.js";
+import { configValues, goMap, serverConfig } from "../config/env.js";
 import { VERSION } from "../config/version.js";
 import { GgufCache } from "../gguf/index.js";
 import { Inference } from "../inference/index.js";
@@ -17,7 +17,6 @@ import { Scheduler } from "../scheduler/index.js";
 import { pruneStore, Store } from "../store/index.js";
 import { translatingRunner, Translator } from "../translate/index.js";
 import { humanBytes } from "../util/bytes.js";
-import { parseKeepAlive } from "../util/duration.js";
 import { createLogger } from "../util/log.js";
 import { accessLog } from "./access-log.js";
 import { createApp, fetchHandler } from "./app.js";
@@ -33,6 +32,9 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const cfg = serverConfig(env);
   tightenHeap();
   const log = createLogger(process.stderr, cfg.debug);
+  // Ollama's first line: every setting as resolved, which users paste into bug reports.
+  log.info("server config", { env: goMap(configValues(cfg, env)) });
+  for (const bad of cfg.invalid) log.warn("invalid environment variable, using default", { ...bad });
   await mkdir(cfg.modelsDir, { recursive: true, mode: 0o755 });
 
   const pub = await ensureKeyPair(cfg.home).catch((e) => {
@@ -48,7 +50,6 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     else if (res.removed.length) log.info("pruned unused blobs", { count: res.removed.length });
   }
 
-  const keepAliveMs = parseKeepAlive(/^-?\d+$/.test(cfg.keepAlive) ? Number(cfg.keepAlive) : cfg.keepAlive);
   const ggufs = new GgufCache();
   const headers = headerCache();
   // Published blobs llama.cpp cannot load as they are get translated on their first load.
@@ -84,12 +85,18 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   });
   const scheduler = new Scheduler({
     ...translatingRunner(translator, {
-      createRunner: (opts, signal) => createRunner(withServerOptions(opts), signal),
+      createRunner: async (opts, signal) => {
+        const started = performance.now();
+        const runner = await createRunner(withServerOptions(opts), signal);
+        // Ollama's line, word for word.
+        log.info(`llama runner started in ${((performance.now() - started) / 1000).toFixed(2)} seconds`);
+        return runner;
+      },
       estimateMemory: estimate,
     }),
     maxLoadedModels: cfg.maxLoadedModels,
     maxQueue: cfg.maxQueue,
-    defaultKeepAliveMs: keepAliveMs,
+    defaultKeepAliveMs: cfg.keepAliveMs,
     availableMemory: () => freemem(),
   });
   const inference = new Inference({

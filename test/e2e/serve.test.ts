@@ -107,7 +107,7 @@ test("OLLAMA_KV_CACHE_TYPE: Ollama's warning without flash attention; with it, a
 
   const srv = await startServer({ OLLAMA_KV_CACHE_TYPE: "q8_0", OLLAMA_FLASH_ATTENTION: "1" });
   t.after(() => srv.stop());
-  assert.doesNotMatch(srv.logs(), /OLLAMA_KV_CACHE_TYPE/);
+  assert.doesNotMatch(srv.logs(), /WARN.*OLLAMA_KV_CACHE_TYPE/);
   writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\n`);
   const created = await runCli(["create", "stories", "-f", join(srv.home, "Modelfile")], { env: srv.env, cwd: srv.home });
   assert.equal(created.code, 0, created.stderr);
@@ -117,7 +117,7 @@ test("OLLAMA_KV_CACHE_TYPE: Ollama's warning without flash attention; with it, a
   await srv.waitForLog(/KV cache type q8_0 does not fit this model \(.*\); using f16/);
 });
 
-test("the server log says when a prompt or chat history is cut to fit num_ctx, in Ollama's words, and logs each request", async (t) => {
+test("the server log has Ollama's lines: its config, each load, each request, and a prompt or chat history cut to fit num_ctx", async (t) => {
   const srv = await startServer({ OLLAMA_DEBUG: "1" });
   t.after(() => srv.stop());
   writeFileSync(join(srv.home, "Modelfile"), `FROM ${model("stories260K.gguf")}\nPARAMETER num_ctx 64\nTEMPLATE """{{ range .Messages }}{{ .Content }} {{ end }}"""\n`);
@@ -126,6 +126,8 @@ test("the server log says when a prompt or chat history is cut to fit num_ctx, i
   const long = "Once upon a time there was a dog. ".repeat(10);
   await ollama.generate({ model: "small", prompt: long, raw: true, options: { num_predict: 1 } });
   // Ollama's num_keep 4, plus the BOS token; 64 − (64 − 4) / 2 = 34 tokens kept.
+  assert.match(srv.logs(), /level=INFO msg="server config" env="map\[HTTPS_PROXY: .* OLLAMA_DEBUG:DEBUG .*OLLAMA_NUM_PARALLEL:1 .*\]"\n/);
+  await srv.waitForLog(/level=INFO msg="llama runner started in \d+\.\d\d seconds"\n/);
   await srv.waitForLog(/level=WARN msg="truncating input prompt" source=runner limit=34 prompt=1\d\d keep=5 new=34\n/);
   const turn = (content: string) => ({ role: "user", content });
   await ollama.chat({ model: "small", messages: [turn(long), turn(long), turn("Once upon a time")], options: { num_predict: 1 } });
