@@ -62,6 +62,11 @@ describe("mergeOptions", () => {
     const m = mergeOptions({ ...base, requestOptions: { num_thread: 1, use_mmap: false, num_gpu: 0 }, embedding: true });
     assert.deepEqual(m.load, { numCtx: 2048, numBatch: 2048, numGpu: 0, useMmap: false, numThread: 1, embedding: true });
   });
+
+  it("a num_batch below one token is the default, not a context llama.cpp refuses", () => {
+    for (const num_batch of [0, -5]) assert.equal(mergeOptions({ ...base, requestOptions: { num_batch } }).load.numBatch, undefined);
+    assert.equal(mergeOptions({ ...base, requestOptions: { num_batch: 64 } }).load.numBatch, 64);
+  });
 });
 
 describe("mergeOptions type handling", () => {

@@ -76,8 +76,9 @@ export function mergeOptions(input: MergeInput): MergedOptions {
 
   // num_keep travels with each request (sampling), so changing it never reloads the model.
   const load: Omit<LoadOptions, "modelPath"> = { numCtx };
+  // A batch below one token means the default (llama.cpp refuses a context whose batch is zero).
   const numBatch = num("num_batch");
-  if (numBatch !== undefined) load.numBatch = numBatch;
+  if (numBatch !== undefined && numBatch >= 1) load.numBatch = Math.floor(numBatch);
   else if (input.embedding) load.numBatch = Math.min(2048, numCtx);
   if (num("num_gpu") !== undefined) load.numGpu = num("num_gpu");
   if (num("main_gpu") !== undefined) load.mainGpu = num("main_gpu");

@@ -48,6 +48,12 @@ describe("thread policy", () => {
     assert.equal(defaultThreads({ logical: 1, physical: 0 }), 1);
   });
 
+  it("num_thread is capped at the logical CPUs and at ggml's pool size", () => {
+    assert.deepEqual(resolveThreads(10_000, { logical: 8, physical: 4 }), { threads: 8, threadsBatch: 8 });
+    assert.deepEqual(resolveThreads(1000, { logical: 768, physical: 384 }, 512), { threads: 512, threadsBatch: 512 });
+    assert.deepEqual(resolveThreads(0.5, { logical: 8, physical: 4 }), { threads: 4, threadsBatch: 4 });
+  });
+
   it("parses sysfs cpu lists", () => {
     assert.deepEqual(parseCpuList("0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11]);
   });

@@ -37,9 +37,16 @@ export function defaultThreads(cpu: CpuTopology): number {
   return Math.max(1, Math.min(cores || cpu.logical, cpu.logical));
 }
 
-export function resolveThreads(numThread: number | undefined, cpu: CpuTopology = cpuTopology()): ThreadCounts {
-  const n = numThread !== undefined && numThread > 0 ? Math.floor(numThread) : defaultThreads(cpu);
-  return { threads: n, threadsBatch: n };
+/**
+ * `num_thread` when given (at least 1), else the default; never more than the logical CPUs nor `maxThreads`
+ * (ggml's GGML_MAX_N_THREADS, whose per-thread arrays a larger pool overruns). Threads beyond the logical CPUs
+ * only wait at ggml's barriers for descheduled siblings: num_thread 10000 took 15 s to start on 2 vCPUs and
+ * a minute a token, and starved every other process of the machine.
+ */
+export function resolveThreads(numThread: number | undefined, cpu: CpuTopology = cpuTopology(), maxThreads = Infinity): ThreadCounts {
+  const n = numThread !== undefined && numThread >= 1 ? Math.floor(numThread) : defaultThreads(cpu);
+  const capped = Math.max(1, Math.min(n, cpu.logical, maxThreads));
+  return { threads: capped, threadsBatch: capped };
 }
 
 let cached: CpuTopology | undefined;

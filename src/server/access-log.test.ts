@@ -30,7 +30,8 @@ test("one line per request once its response ends, with the status sent and the 
   let written = "";
   out.on("data", (d) => (written += d));
   const server = createServer((req, res) => {
-    if (req.url === "/slow") {
+    if (req.url === "/hang") res.write("a"); // ends only when the client leaves
+    else if (req.url === "/slow") {
       res.write("a");
       setTimeout(() => res.end("b"), 60);
     } else {
@@ -46,9 +47,15 @@ test("one line per request once its response ends, with the status sent and the 
     new Promise<void>((resolve) => request({ port, path, host: "127.0.0.1" }, (res) => res.resume().on("end", resolve)).end());
   await get("/slow");
   await get("/missing?x=1");
-  await new Promise((r) => setImmediate(r));
+  // A client that leaves mid-stream: its line still names it.
+  await new Promise<void>((resolve) => {
+    const req = request({ port, path: "/hang", host: "127.0.0.1" }, (res) => res.once("data", () => req.destroy()));
+    req.on("close", resolve).end();
+  });
+  await new Promise((r) => setTimeout(r, 100));
   const lines = written.trimEnd().split("\n");
-  assert.equal(lines.length, 2, written);
+  assert.equal(lines.length, 3, written);
+  assert.match(lines[2], /\| 200 \|.*\|       127\.0\.0\.1 \| GET      "\/hang"$/);
   assert.match(lines[0], /^\[GIN\] \d{4}\/\d\d\/\d\d - \d\d:\d\d:\d\d \| 200 \| +\d+\.\d+ms \|       127\.0\.0\.1 \| GET      "\/slow"$/);
   const ms = Number(/\| +([\d.]+)ms \|/.exec(lines[0])![1]);
   assert.ok(ms >= 55, `the streamed response's line counts its whole time: ${ms} ms`);

@@ -58,10 +58,11 @@ export function formatAccess(e: AccessEntry, color: boolean): string {
 export function accessLog(out: NodeJS.WritableStream, color: boolean): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const start = process.hrtime.bigint();
+    // Read now: a socket the client has closed no longer has its address.
+    const clientIp = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     // `close` comes for a finished response and for a client that left before the end alike.
     res.once("close", () => {
       const latencyNs = process.hrtime.bigint() - start;
-      const clientIp = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
       out.write(formatAccess({ time: new Date(), status: res.statusCode, latencyNs, clientIp, method: req.method ?? "", path: req.url ?? "" }, color));
     });
   };

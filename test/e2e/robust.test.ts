@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { model } from "../../src/testing/fixtures.js";
 import { createModel, runnerPids, type ServerHandle, startServer } from "./harness.js";
@@ -115,6 +116,19 @@ describe("herd serve under hostile requests", () => {
     assert.equal(await left, "left");
     const next = await generate();
     assert.equal(next.status, 200);
+  });
+
+  it("the request line of a client that hung up still names the client", async () => {
+    // A raw socket that sends a request and closes, as curl does at its --max-time: the server's socket then
+    // has no address any more when the response ends.
+    const { port } = new URL(srv.url);
+    const body = JSON.stringify({ model: "stories", prompt: "Once", stream: false, options: { num_predict: 1_000_000 } });
+    const socket = connect(Number(port), "127.0.0.1");
+    socket.write(`POST /api/generate?who=leaver HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await new Promise((r) => setTimeout(r, 300));
+    socket.destroy();
+    await srv.waitForLog(/\| 200 \| +[\d.]+m?s \| +\S* \| POST     "\/api\/generate\?who=leaver"\n/);
+    assert.match(srv.logs(), /\|       127\.0\.0\.1 \| POST     "\/api\/generate\?who=leaver"\n/);
   });
 
   it("a runner killed mid-request answers Ollama's 500 and the next request loads it again", { skip: !existsSync("/proc") }, async () => {

@@ -6,7 +6,7 @@ import { BadRequestError, InvalidOptionError, ModelLoadError } from "../../util/
 import { ChunkBatcher } from "./chunk-batcher.js";
 import type { ChildMessage, LoadedInfo, ParentMessage, ProbeResult, WireCompletion } from "./protocol.js";
 import { captureLog, gpuDevices, inputWaiting, loadLlama, loadLlamaLibrary, structs as S, type LlamaApi, type Ptr } from "../native/index.js";
-import { resolveThreads } from "../threads.js";
+import { cpuTopology, resolveThreads } from "../threads.js";
 import type { KvCacheType } from "../kv-cache.js";
 import type { LoadOptions } from "../types.js";
 import { Embedder } from "./embed.js";
@@ -125,7 +125,10 @@ async function load(options: LoadOptions, cpuBackend: string | undefined): Promi
       onProgress: reportProgress(),
     });
     if (planned instanceof Error) throw planned;
-    const threads = resolveThreads(options.numThread);
+    const threads = resolveThreads(options.numThread, cpuTopology(), S.GGML_MAX_N_THREADS);
+    if (options.numThread !== undefined && options.numThread > threads.threads) {
+      send({ type: "log", level: "warn", message: "num_thread is more than this machine's CPUs; using fewer", fields: { requested: options.numThread, threads: threads.threads } });
+    }
     const e: Engine = { api, model, options, threads };
     const slots = Math.max(1, Math.floor(options.numParallel ?? 1));
     let kvCacheType: KvCacheType | undefined;

@@ -8,6 +8,7 @@ import { BadRequestError, CanceledError, ModelLoadError, RunnerCrashedError } fr
 import { collect, runnerContract } from "../testing/contract.js";
 import { loadLlama } from "../native/index.js";
 import { PROMPT_TOO_LONG } from "../prompt-fit.js";
+import { cpuTopology } from "../threads.js";
 import { estimateMemory } from "./estimate.js";
 import { childEnv, createEngineRunner, EngineRunner } from "./runner.js";
 import { LoadedModel } from "./model.js";
@@ -79,6 +80,22 @@ describe("engine runner on stories260K", () => {
       collect(small, { prompt: LONG, truncate: false, sampling: { temperature: 0, numPredict: 2 } }),
       (e) => e instanceof BadRequestError && e.message === PROMPT_TOO_LONG,
     );
+  });
+
+  it("caps num_thread at the machine's CPUs, with a warning, and still generates", async () => {
+    const logs: string[] = [];
+    const runner = await EngineRunner.create({ modelPath: STORIES, numCtx: 64, numGpu: 0, numThread: 10_000 }, undefined, {
+      onLog: (level, message, fields) => logs.push(`${level}: ${message} ${JSON.stringify(fields)}`),
+    });
+    try {
+      const logical = cpuTopology().logical;
+      assert.equal(runner.threads, logical);
+      assert.ok(logs.includes(`warn: num_thread is more than this machine's CPUs; using fewer {"requested":10000,"threads":${logical}}`), logs.join("\n"));
+      const { done } = await collect(runner, { prompt: "Once upon a time", sampling: { temperature: 0, numPredict: 4 } });
+      assert.equal(done.timings.evalTokens, 4);
+    } finally {
+      await runner.close();
+    }
   });
 
   it("shifts the context during generation, or stops at its end with shift:false", async () => {

@@ -4,6 +4,7 @@
 
 import koffi from "koffi";
 
+/** The most threads one ggml thread pool may have (its per-thread arrays, `cpumask` among them, are this long). */
 export const GGML_MAX_N_THREADS = 512;
 
 export const llama_model_params = koffi.struct("llama_model_params", {
@@ -167,6 +168,7 @@ export const ENUMS: Record<string, number> = {
   GGML_LOG_LEVEL_ERROR,
   GGML_LOG_LEVEL_WARN,
   GGML_LOG_LEVEL_CONT,
+  GGML_MAX_N_THREADS,
   GGML_BACKEND_DEVICE_TYPE_CPU,
   GGML_BACKEND_DEVICE_TYPE_GPU,
   GGML_BACKEND_DEVICE_TYPE_IGPU,
