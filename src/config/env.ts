@@ -60,11 +60,6 @@ export function envOptionalBool(env: Env, name: string): boolean | undefined {
   return envVar(env, name) === "" ? undefined : envBool(env, name);
 }
 
-/**
- * A duration as Ollama's envconfig reads one: a Go duration ("10m") or whole seconds ("600"); negative means
- * forever (FOREVER_MS), and zero too unless `zero` is "zero" (OLLAMA_KEEP_ALIVE=0 unloads at once); anything
- * else warns and gives `fallbackMs`.
- */
 /** A variable whose value could not be read, and the default used instead (logged as Ollama logs it). */
 export interface InvalidEnv {
   key: string;
@@ -72,6 +67,11 @@ export interface InvalidEnv {
   default: string;
 }
 
+/**
+ * A duration as Ollama's envconfig reads one: a Go duration ("10m") or whole seconds ("600"); negative means
+ * forever (FOREVER_MS), and zero too unless `zero` is "zero" (OLLAMA_KEEP_ALIVE=0 unloads at once); anything
+ * else is noted in `invalid` and gives `fallbackMs`.
+ */
 export function envDuration(env: Env, name: string, fallbackMs: number, invalid: InvalidEnv[], zero: "forever" | "zero" = "forever"): number {
   const v = envVar(env, name);
   if (v === "") return fallbackMs;
