@@ -81,6 +81,8 @@ export async function* chat(core: InferenceCore, req: ChatRequest, signal?: Abor
       yield [{ ...head(), message: assistant(), done: false, _debug_info: { rendered_template: fitted.prompt, image_count: kept.length } }];
       return;
     }
+    // Ollama's debug line: the rendered prompt, what users read to debug a template.
+    core.log.debug?.("chat request", { images: kept.length, prompt: fitted.prompt });
     const placed = imagesInPrompt(fitted.prompt, kept);
 
     steps = runParsed({

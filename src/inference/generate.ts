@@ -82,6 +82,7 @@ export async function* generate(core: InferenceCore, req: GenerateRequest, signa
       yield [{ ...head(), response: "", done: false, _debug_info: { rendered_template: text, image_count: images.length } }];
       return;
     }
+    core.log.debug?.("generate request", { images: images.length, prompt: text });
     const placed = imagesInPrompt(text, images);
 
     steps = runParsed({

@@ -132,6 +132,9 @@ test("the server log has Ollama's lines: its config, each load, each request, an
   const turn = (content: string) => ({ role: "user", content });
   await ollama.chat({ model: "small", messages: [turn(long), turn(long), turn("Once upon a time")], options: { num_predict: 1 } });
   await srv.waitForLog(/level=DEBUG msg="truncating input messages which exceed context length" truncated=2\n/);
+  // With OLLAMA_DEBUG, the prompt as rendered (the chat's two long turns dropped), as Ollama logs it.
+  await srv.waitForLog(/level=DEBUG msg="chat request" images=0 prompt="Once upon a time "\n/);
+  await srv.waitForLog(/level=DEBUG msg="generate request" images=0 prompt="Once upon a time there was a dog\. /);
   // Every request has gin's line, as in Ollama's log.
   await srv.waitForLog(/\[GIN\] \d{4}\/\d\d\/\d\d - [\d:]{8} \| 200 \| +[\d.]+m?s \| +127\.0\.0\.1 \| POST     "\/api\/chat"\n/);
 });
