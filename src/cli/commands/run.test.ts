@@ -121,6 +121,14 @@ describe("herd run (one-shot)", { concurrency: 3 }, () => {
     assert.equal(fake.requests.find((q) => q.path === "/api/generate")!.body.model, "my-model_q4");
     }));
 
+  test("a .gguf path that is not there says so, and asks the server for nothing", async () =>
+    withFake([], async (fake, env) => {
+    const r = await runCli(["run", "./missing.gguf", "hi"], { env });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "Error: open ./missing.gguf: no such file\n");
+    assert.ok(!fake.requests.some((q) => q.path === "/api/pull" || q.path === "/api/show"));
+    }));
+
   test("flag and name helpers", () => {
     assert.equal(parseThinkFlag(true), true);
     assert.equal(parseThinkFlag("false"), false);

@@ -68,6 +68,14 @@ function isFile(path: string): boolean {
   }
 }
 
+/**
+ * A GGUF path no model name can be: "./x.gguf", "/abs/x.gguf", "~/x.gguf" ("dir/x.gguf" could name a model
+ * in namespace "dir", so it is left to the registry).
+ */
+function looksLikePath(arg: string): boolean {
+  return /\.gguf$/i.test(arg) && /^(\.{1,2}[/\\]|[/\\~]|[a-z]:[/\\])/i.test(arg);
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -112,6 +120,7 @@ export async function runCommand(ctx: CliContext, model: string, promptWords: st
 
   await ensureServer(ctx);
   if (isFile(model)) model = await importGguf(ctx, model);
+  else if (looksLikePath(model)) throw new Error(`open ${model}: no such file`);
   const info = await showOrPull(ctx, model, opts.insecure);
   const caps = info.capabilities ?? [];
   const effectiveThink = think ?? (caps.includes("thinking") ? true : undefined);
