@@ -47,7 +47,11 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   if (!cfg.noPrune) {
     const res = await pruneStore(store);
     if (res.skipped) log.warn("skipping prune", { reason: res.skipped });
-    else if (res.removed.length) log.info("pruned unused blobs", { count: res.removed.length });
+    else {
+      // Ollama's two startup lines, word for word.
+      log.info(`total blobs: ${res.blobs}`);
+      log.info(`total unused blobs removed: ${res.removed.length}`);
+    }
   }
 
   const ggufs = new GgufCache();

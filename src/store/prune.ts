@@ -18,6 +18,8 @@ export interface PruneOptions {
 
 export interface PruneResult {
   removed: string[];
+  /** Blob files (sha256-…) found, referenced or not. */
+  blobs: number;
   skipped?: string;
 }
 
@@ -37,14 +39,15 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
   const { digests, invalid } = await store.referencedDigests();
   if (invalid.length) {
     // As Ollama: a manifest we cannot read may reference anything, so delete nothing.
-    return { removed: [], skipped: `corrupt manifests: ${invalid.join(", ")}` };
+    return { removed: [], blobs: 0, skipped: `corrupt manifests: ${invalid.join(", ")}` };
   }
   const removed: string[] = [];
+  let blobs = 0;
   let entries: string[] = [];
   try {
     entries = await readdir(store.blobs.dir);
   } catch {
-    return { removed };
+    return { removed, blobs };
   }
   for (const name of entries) {
     const path = join(store.blobs.dir, name);
@@ -57,6 +60,7 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
     const age = now - st.mtimeMs;
     let remove = false;
     if (isDigest(name)) {
+      blobs++;
       remove = !digests.has(name.replace("-", ":").toLowerCase()) && age > grace;
     } else if (/^sha256-[0-9a-f]{64}-partial(-\d+)?$/.test(name)) {
       remove = age > partialAge;
@@ -73,7 +77,7 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
   }
   await pruneDerived(store, grace, now);
   await removeEmptyDirs(store.manifestsDir, true);
-  return { removed };
+  return { removed, blobs };
 }
 
 /** Derived files whose blob is gone, and stale temp files of an interrupted translation. */

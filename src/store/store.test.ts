@@ -106,7 +106,11 @@ test("prune removes old unreferenced blobs, keeps young ones, referenced ones an
   utimesSync(oldPartial, twoDays, twoDays);
   writeFileSync(join(dir, "blobs", "garbage"), "x");
   mkdirSync(join(dir, "manifests/example.com/ns/empty"), { recursive: true });
+  const blobFiles = readdirSync(join(dir, "blobs")).filter((n) => /^sha256-[0-9a-f]{64}$/.test(n)).length;
   const res = await pruneStore(store);
+  // Ollama's "total blobs": every blob file, referenced or not (not partials, not strays).
+  assert.equal(res.blobs, blobFiles);
+  assert.ok(blobFiles >= 4, String(blobFiles));
   assert.deepEqual(res.removed.sort(), [`sha256-${old.digest.slice(7)}`, `sha256-${"b".repeat(64)}-partial-0`, "garbage"].sort());
   assert.ok(await store.blobs.has(young.digest));
   assert.ok(await store.blobs.has(kept.layers[0].digest));

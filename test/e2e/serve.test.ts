@@ -127,6 +127,7 @@ test("the server log has Ollama's lines: its config, each load, each request, an
   await ollama.generate({ model: "small", prompt: long, raw: true, options: { num_predict: 1 } });
   // Ollama's num_keep 4, plus the BOS token; 64 − (64 − 4) / 2 = 34 tokens kept.
   assert.match(srv.logs(), /level=INFO msg="server config" env="map\[HTTPS_PROXY: .* OLLAMA_DEBUG:DEBUG .*OLLAMA_NUM_PARALLEL:1 .*\]"\n/);
+  assert.match(srv.logs(), /level=INFO msg="total blobs: 0"\n.*level=INFO msg="total unused blobs removed: 0"\n/s);
   await srv.waitForLog(/level=INFO msg="llama runner started in \d+\.\d\d seconds"\n/);
   await srv.waitForLog(/level=WARN msg="truncating input prompt" source=runner limit=34 prompt=1\d\d keep=5 new=34\n/);
   const turn = (content: string) => ({ role: "user", content });
