@@ -2,7 +2,7 @@
 // template, merge options, lease a runner from the scheduler.
 
 import type { KeepAlive } from "../api/types.js";
-import { displayLong, parseName } from "../name/index.js";
+import { displayLong, localRef, parseName } from "../name/index.js";
 import type { Store } from "../store/index.js";
 import { hasVision, type Model, ModelCache, modelCapabilities, modelDetails } from "../store/index.js";
 import { detectNamedTemplate, jinjaTemplates } from "../template/index.js";
@@ -87,7 +87,7 @@ export class InferenceCore {
       if (emptyName === "required") throw new BadRequestError("model is required");
       throw new ModelNotFoundError("");
     }
-    const name = parseName(raw);
+    const name = parseName(localRef(raw, "remote model is unavailable"));
     let model: Model;
     try {
       model = await this.models.read(name);

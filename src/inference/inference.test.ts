@@ -73,6 +73,10 @@ describe("Inference (fake runner)", () => {
     assert.equal(ps.models[0].details.family, "llama");
     assert.equal(ps.models[0].details.parameter_size, "293K");
     assert.equal(ps.models[0].details.format, "gguf");
+    // ":local" (Ollama's explicit source) names the same model: no second load.
+    const local = await collect(inference.generate({ model: "stories:local", prompt: "" }));
+    assert.equal(local[0].done_reason, "load");
+    assert.equal(scheduler.slots.size, 1);
     assert.equal(ps.models[0].context_length, 2048);
     assert.match(ps.models[0].digest, /^[0-9a-f]{64}$/);
 
@@ -102,6 +106,9 @@ describe("Inference (fake runner)", () => {
       [inference.generate({ model: "", prompt: "x" }), "ModelNotFoundError", "model '' not found"],
       [inference.chat({ model: "", messages: [] }), "BadRequestError", "model is required"],
       [inference.generate({ model: "bad name!", prompt: "x" }), "InvalidModelNameError", "invalid model name"],
+      [inference.generate({ model: "gpt-oss:120b-cloud", prompt: "x" }), "CloudUnavailableError", "ollama cloud is disabled: remote model is unavailable"],
+      [inference.chat({ model: "gpt-oss:cloud", messages: [] }), "CloudUnavailableError", "ollama cloud is disabled: remote model is unavailable"],
+      [inference.generate({ model: "x:local:cloud", prompt: "x" }), "BadRequestError", 'use either :local or :cloud, not both: "x:local:cloud"'],
       [inference.generate({ model: "stories", prompt: "x", raw: true, system: "s" }), "BadRequestError", "raw mode does not support template, system, or context"],
       [inference.generate({ model: "stories", prompt: "x", top_logprobs: 21 }), "BadRequestError", "top_logprobs must be between 0 and 20"],
       [inference.chat({ model: "stories", messages: [], top_logprobs: -1 }), "BadRequestError", "top_logprobs must be between 0 and 20"],

@@ -6,6 +6,7 @@ import { modelInfo, tensorsInfo } from "../gguf/index.js";
 import { formatModelfile, formatShowParameters } from "../modelfile/index.js";
 import { chooseTemplate, modelCapabilities, modelDetails, readModel, type Store } from "../store/index.js";
 import { describeGguf, type GgufCache } from "../gguf/index.js";
+import { localRef } from "../name/index.js";
 import { resolveExisting } from "./names.js";
 
 export async function showModel(
@@ -14,7 +15,7 @@ export async function showModel(
   rawName: string,
   opts: { verbose?: boolean; system?: string; options?: Record<string, unknown>; preferGo?: boolean } = {},
 ): Promise<ShowResponse> {
-  const name = await resolveExisting(store, rawName);
+  const name = await resolveExisting(store, localRef(rawName, "remote model details are unavailable"));
   const model = await readModel(store, name);
   const gguf = model.modelPath ? await ggufs.read(model.modelPath).catch(() => undefined) : undefined;
   const params = { ...model.params, ...(opts.options ?? {}) };

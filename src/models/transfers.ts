@@ -2,7 +2,7 @@
 
 import { join } from "node:path";
 import { VERSION } from "../config/version.js";
-import { parseName } from "../name/index.js";
+import { localRef, parseName } from "../name/index.js";
 import { createRegistryClient, repositoryUrl } from "../registry/index.js";
 import type { Store } from "../store/index.js";
 import type { Logger } from "../util/log.js";
@@ -18,9 +18,9 @@ export function createRegistryTransfers(opts: { store: Store; home: string; noPr
   return {
     async validatePull(name, insecure) {
       // Bad names and `insecure protocol http` answer with a status before any progress line.
-      repositoryUrl(parseName(name), insecure);
+      repositoryUrl(parseName(localRef(name, "remote model is unavailable")), insecure);
     },
-    pull: (name, o, onProgress) => pullModel(opts.store, client, name, { insecure: o.insecure, signal: o.signal, onProgress, noPrune: opts.noPrune }),
+    pull: (name, o, onProgress) => pullModel(opts.store, client, localRef(name, "remote model is unavailable"), { insecure: o.insecure, signal: o.signal, onProgress, noPrune: opts.noPrune }),
     push: (name, o, onProgress) => pushModel(opts.store, client, name, { insecure: o.insecure, signal: o.signal, onProgress }),
   };
 }

@@ -20,6 +20,29 @@ test("root, version, unknown paths and wrong methods", async (t) => {
   assert.equal(wrong.status, 405);
 });
 
+test("ollama.com's routes and cloud models' details answer as Ollama with its cloud disabled; :local names the local model", async (t) => {
+  const { app, cleanup } = testApp();
+  t.after(cleanup);
+  assert.deepEqual(await (await app.request("/api/status")).json(), { cloud: { disabled: true, source: "none" } });
+  for (const [path, what] of [["/api/me", "sign-in"], ["/api/signout", "sign-in"], ["/api/experimental/web_search", "web search"], ["/api/experimental/web_fetch", "web fetch"]]) {
+    const r = await post(app, path, {});
+    assert.equal(r.status, 403, path);
+    assert.deepEqual(await r.json(), { error: `ollama cloud is disabled: ${what} is unavailable` });
+  }
+  assert.deepEqual(await (await app.request("/api/experimental/model-recommendations")).json(), { recommendations: [] });
+  const show = await post(app, "/api/show", { model: "x:cloud" });
+  assert.deepEqual([show.status, await show.json()], [403, { error: "ollama cloud is disabled: remote model details are unavailable" }]);
+  const both = await post(app, "/api/show", { model: "x:local:cloud" });
+  assert.deepEqual([both.status, await both.json()], [400, { error: 'use either :local or :cloud, not both: "x:local:cloud"' }]);
+  await createFromFile(app, "stories", model("stories260K.gguf"));
+  const local = await post(app, "/api/show", { model: "stories:local" });
+  assert.equal(local.status, 200);
+  assert.equal((await local.json()).details.family, "llama");
+  const audio = await post(app, "/v1/audio/transcriptions", "");
+  assert.equal(audio.status, 400);
+  assert.match((await audio.json()).error.message, /^audio transcription is not supported/);
+});
+
 test("bodies: missing, malformed and wrongly typed are 400s with Ollama's messages", async (t) => {
   const { app, cleanup } = testApp();
   t.after(cleanup);

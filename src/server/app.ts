@@ -5,6 +5,7 @@ import { openaiRoutes, anthropicRoutes, rerankHandler } from "./compat/index.js"
 import type { AppDeps } from "./deps.js";
 import { jsonBodyLimit } from "./edge.js";
 import { cors, hostGuard } from "./middleware.js";
+import { cloudRoutes } from "./routes/cloud.js";
 import { inferenceRoutes } from "./routes/inference.js";
 import { modelRoutes } from "./routes/models.js";
 import { errorResponse } from "./stream.js";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono {
 
   modelRoutes(app, deps);
   inferenceRoutes(app, deps);
+  cloudRoutes(app);
 
   const backend = {
     chat: deps.inference.chat.bind(deps.inference),

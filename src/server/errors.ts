@@ -3,6 +3,7 @@
 import {
   BadRequestError,
   CanceledError,
+  CloudUnavailableError,
   InvalidOptionError,
   NotFoundError,
   PayloadTooLargeError,
@@ -17,6 +18,7 @@ export function statusOf(err: unknown): number {
   if (err instanceof PayloadTooLargeError) return 413;
   if (err instanceof CanceledError) return 499;
   if (err instanceof UnauthorizedError) return 401;
+  if (err instanceof CloudUnavailableError) return 403;
   if (err instanceof InvalidOptionError) return 500;
   if (err instanceof SyntaxError) return 400;
   return 500;

@@ -34,6 +34,14 @@ export class VisionUnavailableError extends BadRequestError {
   }
 }
 
+/** ollama.com's cloud (models, web search, accounts), which herd does not offer: Ollama's 403 with its cloud disabled. */
+export class CloudUnavailableError extends HerdError {
+  override name = "CloudUnavailableError";
+  constructor(what: string) {
+    super(`ollama cloud is disabled: ${what}`);
+  }
+}
+
 /** 404 family. */
 export class NotFoundError extends HerdError {
   override name = "NotFoundError";

@@ -18,6 +18,7 @@ import { toModel, toModelList } from "./models.js";
 import { translateResponsesRequest } from "./responses-request.js";
 import { ResponsesEventTranslator, toResponse } from "./responses-response.js";
 import { requestSignal } from "../../edge.js";
+import { BadRequestError } from "../../../util/errors.js";
 
 /** An error after streaming began: one `data:` line in OpenAI's error shape (the SDK throws on it). */
 function inBandError(err: unknown): SseEvent[] {
@@ -131,6 +132,9 @@ export function openaiRoutes(backend: CompatBackend): Hono {
       return Response.json(openaiErrorBody(messageOf(err), status), { status });
     }
   });
+
+  // Ollama transcribes with models that take audio; herd runs none, so the request gets a clear error.
+  app.post("/v1/audio/transcriptions", () => openaiErrorResponse(new BadRequestError("audio transcription is not supported: herd runs no audio models")));
 
   return app;
 }
