@@ -28,7 +28,9 @@ test("a body nested deeper than 10,000 is Go's 400 on every JSON route, before a
   const { app, cleanup } = testApp();
   t.after(cleanup);
   const body = `{"model":"m","format":${"{\"a\":".repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}}`;
-  const routes = [...new Set(app.routes.filter((r) => r.method === "POST" && !r.path.includes(":")).map((r) => r.path))];
+  // ollama.com's routes (cloud.ts) and audio transcription (multipart) read no JSON: they answer at once.
+  const noJson = new Set(["/api/me", "/api/signout", "/api/experimental/web_search", "/api/experimental/web_fetch", "/v1/audio/transcriptions"]);
+  const routes = [...new Set(app.routes.filter((r) => r.method === "POST" && !r.path.includes(":") && !noJson.has(r.path)).map((r) => r.path))];
   assert.ok(routes.length >= 15, routes.join());
   for (const path of routes) {
     const r = await post(app, path, body);
