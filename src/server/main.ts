@@ -50,7 +50,7 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     else {
       // Ollama's two startup lines, word for word.
       log.info(`total blobs: ${res.blobs}`);
-      log.info(`total unused blobs removed: ${res.removed.length}`);
+      log.info(`total unused blobs removed: ${res.blobsRemoved}`);
     }
   }
 

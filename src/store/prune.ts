@@ -18,8 +18,9 @@ export interface PruneOptions {
 
 export interface PruneResult {
   removed: string[];
-  /** Blob files (sha256-…) found, referenced or not. */
+  /** Blob files (sha256-…) found, referenced or not, and how many of them went (`removed` lists strays too). */
   blobs: number;
+  blobsRemoved: number;
   skipped?: string;
 }
 
@@ -39,15 +40,16 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
   const { digests, invalid } = await store.referencedDigests();
   if (invalid.length) {
     // As Ollama: a manifest we cannot read may reference anything, so delete nothing.
-    return { removed: [], blobs: 0, skipped: `corrupt manifests: ${invalid.join(", ")}` };
+    return { removed: [], blobs: 0, blobsRemoved: 0, skipped: `corrupt manifests: ${invalid.join(", ")}` };
   }
   const removed: string[] = [];
   let blobs = 0;
+  let blobsRemoved = 0;
   let entries: string[] = [];
   try {
     entries = await readdir(store.blobs.dir);
   } catch {
-    return { removed, blobs };
+    return { removed, blobs, blobsRemoved };
   }
   for (const name of entries) {
     const path = join(store.blobs.dir, name);
@@ -73,11 +75,12 @@ export async function pruneStore(store: Store, opts: PruneOptions = {}): Promise
     if (remove) {
       await rm(path, { force: true, recursive: true });
       removed.push(name);
+      if (isDigest(name)) blobsRemoved++;
     }
   }
   await pruneDerived(store, grace, now);
   await removeEmptyDirs(store.manifestsDir, true);
-  return { removed, blobs };
+  return { removed, blobs, blobsRemoved };
 }
 
 /** Derived files whose blob is gone, and stale temp files of an interrupted translation. */

@@ -111,6 +111,7 @@ test("prune removes old unreferenced blobs, keeps young ones, referenced ones an
   // Ollama's "total blobs": every blob file, referenced or not (not partials, not strays).
   assert.equal(res.blobs, blobFiles);
   assert.ok(blobFiles >= 4, String(blobFiles));
+  assert.equal(res.blobsRemoved, 1, "the old orphan; the partial and the stray file are not blobs");
   assert.deepEqual(res.removed.sort(), [`sha256-${old.digest.slice(7)}`, `sha256-${"b".repeat(64)}-partial-0`, "garbage"].sort());
   assert.ok(await store.blobs.has(young.digest));
   assert.ok(await store.blobs.has(kept.layers[0].digest));
