@@ -24,8 +24,8 @@ test("ollama.com's routes and cloud models' details answer as Ollama with its cl
   const { app, cleanup } = testApp();
   t.after(cleanup);
   assert.deepEqual(await (await app.request("/api/status")).json(), { cloud: { disabled: true, source: "none" } });
-  for (const [path, what] of [["/api/me", "sign-in"], ["/api/signout", "sign-in"], ["/api/experimental/web_search", "web search"], ["/api/experimental/web_fetch", "web fetch"]]) {
-    const r = await post(app, path, {});
+  for (const [method, path, what] of [["POST", "/api/me", "sign-in"], ["POST", "/api/signout", "sign-in"], ["DELETE", "/api/user/keys/abc", "sign-in"], ["POST", "/api/experimental/web_search", "web search"], ["POST", "/api/experimental/web_fetch", "web fetch"]]) {
+    const r = await app.request(path, { method, body: "{}" });
     assert.equal(r.status, 403, path);
     assert.deepEqual(await r.json(), { error: `ollama cloud is disabled: ${what} is unavailable` });
   }
